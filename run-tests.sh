@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Installs voice-coach with its test dependencies, then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+./install.sh --test
+exec .venv/bin/python -m pytest "$@"

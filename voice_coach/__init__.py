@@ -1,0 +1,1 @@
+"""voice-coach: an offline, voice-guided exercise player (Dutch)."""

@@ -1,0 +1,524 @@
+"""The exercise engine: a pure, deterministic state machine over one script.
+
+It does no I/O and reads no clock. The caller passes the time (seconds, any
+origin) to :meth:`Engine.start`, :meth:`Engine.advance` and :meth:`Engine.handle`
+and gets back timed actions to carry out. Everything is scheduled from the
+script's own timeline: a step starts when the previous one was *scheduled* to
+end, not when the caller got round to it, so long exercises do not drift.
+
+A step is played as one or more *units*: a breathing round, a sentence, a
+question. Pause, herhaal and verder act on the current unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .phrases import Replies
+from .script import NEXT, PHASES, Ask, Breathe, Chime, Goto, Pause, Record, Reflect, Say, Script
+
+SENTENCE_GAP = 0.7
+"""Silence after every spoken sentence of a ``say`` step, seconds."""
+ASK_ATTEMPTS = 2
+"""An unanswered question is asked this often before its default applies."""
+TEMPO_STEP = 0.1
+TEMPO_RANGE = (0.7, 1.5)
+"""Bounds of the breathing / silence tempo factor (1.5 = half again as slow)."""
+VOLUME_STEP = 0.15
+VOLUME_RANGE = (0.1, 1.0)
+
+
+class Timing(Protocol):
+    """How long things take to play; the speech adapter knows, estimates do otherwise."""
+
+    def speech_seconds(self, text: str, rate: float) -> float:
+        """Length of ``text`` spoken at ``rate`` (1.0 = normal)."""
+
+    def sound_seconds(self, sound: str) -> float:
+        """Length of the sound file ``sound`` in ``audio/``."""
+
+
+@dataclass(frozen=True)
+class EstimatedTiming:
+    """Length estimates for when no audio is rendered (terminal play, ``show``)."""
+
+    words_per_minute: float = 150.0
+    """espeak-ng's default speaking rate."""
+    sound_seconds_default: float = 2.0
+    """Assumed length of any sound file."""
+
+    def speech_seconds(self, text: str, rate: float) -> float:
+        return round(0.3 + len(text.split()) * 60.0 / (self.words_per_minute * rate), 3)
+
+    def sound_seconds(self, sound: str) -> float:
+        return self.sound_seconds_default
+
+
+# -- actions: what the engine asks its adapters to do, each at a time ``at`` --
+
+
+@dataclass(frozen=True)
+class Speak:
+    """Say a sentence (or play its recorded clip)."""
+
+    at: float
+    text: str
+    """The Dutch sentence."""
+    clip: str | None = None
+    """A recorded clip in ``audio/`` to play instead of synthesizing ``text``."""
+    rate: float = 1.0
+    """Voice speed relative to normal."""
+
+
+@dataclass(frozen=True)
+class PlaySound:
+    """Play a sound file from ``audio/``."""
+
+    at: float
+    sound: str
+    """File name inside ``audio/``."""
+    seconds: float | None = None
+    """Cut (fade) the sound after this long; None plays it whole."""
+
+
+@dataclass(frozen=True)
+class BreathPhase:
+    """A breathing phase begins."""
+
+    at: float
+    phase: str
+    """One of :data:`~voice_coach.script.PHASES`."""
+    seconds: float
+    """How long the phase lasts at the current tempo."""
+    round: int
+    """1-based round number."""
+    rounds: int
+    """Rounds in this breathing step."""
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A pause or a reflection silence begins (nothing to play; for displays)."""
+
+    at: float
+    seconds: float
+    """How long it lasts at the current tempo."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Start listening for an answer."""
+
+    at: float
+    answers: tuple[str, ...]
+    """The answer words valid now (session commands are always valid)."""
+    until: float
+    """When the question times out."""
+
+
+@dataclass(frozen=True)
+class StopListening:
+    """Stop listening for an answer (session commands stay valid)."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class Hush:
+    """Silence everything that is playing, now."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    """Change the playback volume."""
+
+    at: float
+    level: float
+    """0.1 (soft) to 1.0 (full)."""
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    """Keep an answer in the journal."""
+
+    at: float
+    key: str
+    """The journal field (e.g. ``emotie``)."""
+    question: str
+    """The question that was asked."""
+    answer: str
+    """The answer word heard."""
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    """A new step begins (for displays and logs)."""
+
+    at: float
+    number: int
+    """1-based step number."""
+    kind: str
+    """The step kind."""
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The exercise is paused until "verder"."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """The exercise goes on after a pause."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The exercise is over."""
+
+    at: float
+    outcome: str
+    """``completed``, ``stopped`` or ``crisis``."""
+
+
+Action = (
+    Speak | PlaySound | BreathPhase | Silence | Listen | StopListening | Hush | SetVolume
+    | SaveAnswer | StepStarted | Paused | Resumed | Finished
+)
+
+
+# -- events: what the engine is told --
+
+
+@dataclass(frozen=True)
+class Command:
+    """A session command was heard."""
+
+    name: str
+    """One of :data:`~voice_coach.phrases.SESSION_COMMANDS`."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An expected answer word was heard."""
+
+    word: str
+    """The answer word (canonical, e.g. ``ja``)."""
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Something was said while an answer was expected, but no answer was in it."""
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """Words of crisis were heard."""
+
+
+Event = Command | Answer | NotUnderstood | Crisis
+
+
+class Engine:
+    """Plays one script; see the module docstring for the protocol."""
+
+    def __init__(
+        self,
+        script: Script,
+        timing: Timing,
+        replies: Replies,
+        crisis_message: tuple[str, ...],
+        volume: float = 0.7,
+    ):
+        self.script = script
+        self.timing = timing
+        self.replies = replies
+        self.crisis_message = crisis_message
+        self.tempo = 1.0
+        """Factor on breathing and silences: above 1 is slower."""
+        self.volume = volume
+        """Current playback volume."""
+        self.outcome: str | None = None
+        """How it ended, once it has."""
+        self.paused = False
+        self._pending: list[Action] = []  # actions of the current unit, by time
+        self._index = 0  # current step
+        self._unit = 0  # current unit of that step
+        self._attempts = 0  # times the current question was asked unanswered
+        self._unit_end: float | None = None  # None: waiting for an answer
+        self._listen_until = 0.0
+        self._goto_counts: dict[int, int] = {}
+        self._last_spoken: str | None = None
+
+    # -- the protocol ----------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """True once finished and every action was handed out."""
+        return self.outcome is not None and not self._pending
+
+    @property
+    def expected_answers(self) -> tuple[str, ...]:
+        """Answer words that mean something now (empty when no question is open)."""
+        if self.outcome or self.paused:
+            return ()
+        body = self.script.steps[self._index].body
+        if isinstance(body, Ask):
+            return tuple(body.answers)
+        return body.answers if isinstance(body, Record) else ()
+
+    def start(self, now: float) -> list[Action]:
+        """Begin at ``now``; returns what is due at once."""
+        self._enter(0, now)
+        return self.advance(now)
+
+    def next_due(self) -> float | None:
+        """When :meth:`advance` next has something to do; None: only an event can move it."""
+        if self._pending:
+            return self._pending[0].at
+        if self.outcome or self.paused:
+            return None
+        return self._unit_end if self._unit_end is not None else self._listen_until
+
+    def advance(self, now: float) -> list[Action]:
+        """Everything due by ``now``, moving through the schedule as far as it goes."""
+        out: list[Action] = []
+        while True:
+            if self._pending:
+                if self._pending[0].at > now:
+                    break
+                action = self._pending.pop(0)
+                if isinstance(action, Speak):
+                    self._last_spoken = action.text
+                out.append(action)
+            elif self.outcome or self.paused:
+                break
+            elif self._unit_end is not None:
+                if self._unit_end > now:
+                    break
+                self._next_unit(self._unit_end)
+            elif self._listen_until <= now:
+                self._unanswered(self._listen_until)
+            else:
+                break
+        return out
+
+    def handle(self, event: Event, now: float) -> list[Action]:
+        """React to ``event`` at ``now``; returns everything due by then."""
+        out = self.advance(now)
+        if self.outcome is None:
+            if isinstance(event, Command):
+                getattr(self, f"_cmd_{event.name}")(now)
+            elif isinstance(event, Answer):
+                self._answer(event.word, now)
+            elif isinstance(event, NotUnderstood):
+                if self._is_listening():
+                    self._unanswered(now)
+            elif isinstance(event, Crisis):
+                self._crisis(now)
+        return out + self.advance(now)
+
+    # -- scheduling ------------------------------------------------------
+    def _speak(self, at: float, text: str, clip: str | None = None) -> float:
+        """Queue a sentence; returns its length."""
+        rate = self.script.voice_rate
+        self._pending.append(Speak(at, text, clip, rate))
+        if clip:
+            return self.timing.sound_seconds(clip)
+        return self.timing.speech_seconds(text, rate)
+
+    def _enter(self, index: int, at: float) -> None:
+        """Start step ``index`` at ``at``, following gotos."""
+        steps = self.script.steps
+        while index < len(steps) and isinstance(steps[index].body, Goto):
+            goto = steps[index].body
+            taken = self._goto_counts.get(index, 0)
+            if goto.times is None or taken < goto.times:
+                self._goto_counts[index] = taken + 1
+                index = self.script.label_index(goto.target)
+            else:
+                index += 1
+        if index >= len(steps):
+            self._finish(at, "completed")
+            return
+        self._index, self._unit, self._attempts = index, 0, 0
+        self._pending.append(StepStarted(at, index + 1, steps[index].kind))
+        self._expand(at)
+
+    def _expand(self, t0: float) -> None:
+        """Queue the current unit's actions from ``t0`` and set when it ends."""
+        body = self.script.steps[self._index].body
+        if isinstance(body, Say):
+            self._unit_end = t0 + self._speak(t0, body.text, body.clip) + SENTENCE_GAP
+        elif isinstance(body, Pause):
+            self._unit_end = t0 + self._silence(t0, body.seconds)
+        elif isinstance(body, Chime):
+            self._pending.append(PlaySound(t0, body.sound))
+            self._unit_end = t0 + self.timing.sound_seconds(body.sound)
+        elif isinstance(body, Breathe):
+            self._unit_end = self._breathing_round(body, t0)
+        elif isinstance(body, Reflect):
+            spoken = t0 + self._speak(t0, body.question)
+            self._unit_end = spoken + self._silence(spoken, body.silence)
+        else:  # Ask or Record
+            first = self._attempts == 0 or body.retry is None
+            spoken = t0 + self._speak(t0, body.question if first else body.retry)
+            self._listen_until = spoken + body.timeout
+            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until))
+            self._unit_end = None
+
+    def _silence(self, at: float, seconds: float) -> float:
+        length = seconds * self.tempo
+        self._pending.append(Silence(at, length))
+        return length
+
+    def _breathing_round(self, body: Breathe, t0: float) -> float:
+        """Queue one round; phase onsets are offsets from the round's start. Returns its end."""
+        number = self._unit + 1
+        with_cues = body.cue_rounds is None or number <= body.cue_rounds
+        onset = t0
+        for phase in PHASES:
+            seconds = body.phases[phase] * self.tempo
+            if not seconds:
+                continue
+            self._pending.append(BreathPhase(onset, phase, seconds, number, body.rounds))
+            if phase in body.tones:
+                self._pending.append(PlaySound(onset, body.tones[phase], seconds))
+            if with_cues and phase in body.cues:
+                self._speak(onset, body.cues[phase])
+            onset += seconds
+        return onset
+
+    def _next_unit(self, at: float) -> None:
+        body = self.script.steps[self._index].body
+        if isinstance(body, Breathe) and self._unit + 1 < body.rounds:
+            self._unit += 1
+            self._expand(at)
+        else:
+            self._enter(self._index + 1, at)
+
+    def _finish(self, at: float, outcome: str) -> None:
+        self.outcome = outcome
+        self._unit_end = None
+        self._pending.append(Finished(at, outcome))
+
+    # -- questions -------------------------------------------------------
+    def _is_listening(self) -> bool:
+        return self._unit_end is None and not self._pending and not self.paused
+
+    def _unanswered(self, at: float) -> None:
+        """Nothing (understood) came back: ask again, then take the default."""
+        self._attempts += 1
+        self._pending.append(StopListening(at))
+        if self._attempts < ASK_ATTEMPTS:
+            self._expand(at)
+            return
+        body = self.script.steps[self._index].body
+        if isinstance(body, Ask):
+            self._jump(body.answers[body.default], at)
+        else:
+            self._enter(self._index + 1, at)
+
+    def _jump(self, target: str, at: float) -> None:
+        self._enter(self._index + 1 if target == NEXT else self.script.label_index(target), at)
+
+    def _answer(self, word: str, now: float) -> None:
+        if word not in self.expected_answers:
+            return
+        self._pending.clear()
+        self._pending.append(StopListening(now))
+        body = self.script.steps[self._index].body
+        if isinstance(body, Ask):
+            self._jump(body.answers[word], now)
+            return
+        self._pending.append(SaveAnswer(now, body.key, body.question, word))
+        after = now
+        if body.confirm:
+            after += self._speak(now, body.confirm.replace("{answer}", word)) + SENTENCE_GAP
+        self._enter(self._index + 1, after)
+
+    def _crisis(self, now: float) -> None:
+        self._pending = [Hush(now), StopListening(now)]
+        at = now
+        for sentence in self.crisis_message:
+            at += self._speak(at, sentence) + SENTENCE_GAP
+        self._finish(at, "crisis")
+
+    # -- session commands ------------------------------------------------
+    def _interrupt(self, now: float) -> None:
+        """Drop the rest of the current unit and silence it."""
+        self._pending = [Hush(now), StopListening(now)]
+
+    def _cmd_stop(self, now: float) -> None:
+        self._interrupt(now)
+        self._finish(now, "stopped")
+
+    def _cmd_pause(self, now: float) -> None:
+        if self.paused:
+            return
+        self._interrupt(now)
+        self._pending.append(Paused(now))
+        self._speak(now, self.replies.paused)
+        self.paused = True
+
+    def _cmd_resume(self, now: float) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        self._pending = [Resumed(now)]
+        at = now + self._speak(now, self.replies.resumed) + SENTENCE_GAP
+        self._expand(at)
+
+    def _cmd_repeat(self, now: float) -> None:
+        if self.paused:
+            return
+        self._interrupt(now)
+        body = self.script.steps[self._index].body
+        at = now
+        if isinstance(body, (Pause, Chime)) and self._last_spoken:
+            at += self._speak(now, self._last_spoken) + SENTENCE_GAP
+        self._expand(at)
+
+    def _cmd_skip(self, now: float) -> None:
+        self._interrupt(now)
+        if self.paused:
+            self.paused = False
+            self._pending.append(Resumed(now))
+        body = self.script.steps[self._index].body
+        if isinstance(body, Ask):
+            self._jump(body.answers[body.default], now)
+        else:
+            self._enter(self._index + 1, now)
+
+    def _cmd_slower(self, now: float) -> None:
+        self._change_tempo(+TEMPO_STEP, self.replies.slower, self.replies.slowest, now)
+
+    def _cmd_faster(self, now: float) -> None:
+        self._change_tempo(-TEMPO_STEP, self.replies.faster, self.replies.fastest, now)
+
+    def _change_tempo(self, step: float, reply: str, at_limit: str, now: float) -> None:
+        """New tempo applies from the next breathing round, pause or silence."""
+        tempo = round(min(max(self.tempo + step, TEMPO_RANGE[0]), TEMPO_RANGE[1]), 2)
+        self._speak_now(reply if tempo != self.tempo else at_limit, now)
+        self.tempo = tempo
+
+    def _cmd_softer(self, now: float) -> None:
+        self._change_volume(-VOLUME_STEP, self.replies.softer, now)
+
+    def _cmd_louder(self, now: float) -> None:
+        self._change_volume(+VOLUME_STEP, self.replies.louder, now)
+
+    def _change_volume(self, step: float, reply: str, now: float) -> None:
+        self.volume = round(min(max(self.volume + step, VOLUME_RANGE[0]), VOLUME_RANGE[1]), 2)
+        self._speak_now(reply, now)
+        self._pending.insert(0, SetVolume(now, self.volume))
+
+    def _speak_now(self, text: str, now: float) -> None:
+        """An acknowledgement, said at once over whatever plays; the schedule stays."""
+        rate = self.script.voice_rate
+        self._pending.insert(0, Speak(now, text, None, rate))

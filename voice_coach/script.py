@@ -1,0 +1,175 @@
+"""The exercise script: what a coach writes, as validated, immutable data.
+
+A script is loaded from TOML by :mod:`voice_coach.loader`; the engine plays it.
+Every duration is in seconds at normal tempo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Reserved jump target of an ``ask`` answer: go on with the following step.
+NEXT = "next"
+
+#: The breathing phases, in the order they are breathed.
+PHASES = ("in", "hold", "out", "rest")
+
+
+@dataclass(frozen=True)
+class Say:
+    """Speak one sentence."""
+
+    text: str
+    """The Dutch sentence to speak."""
+    clip: str | None = None
+    """A recorded clip in ``audio/`` played instead of the synthesized voice."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Silence."""
+
+    seconds: float
+    """How long the silence lasts; langzamer / sneller scale it."""
+
+
+@dataclass(frozen=True)
+class Chime:
+    """Play a sound file from ``audio/``."""
+
+    sound: str
+    """File name inside ``audio/``."""
+
+
+@dataclass(frozen=True)
+class Breathe:
+    """Paced breathing: a number of rounds of in / hold / out / rest."""
+
+    phases: dict[str, float]
+    """Seconds per phase, keyed by the names in :data:`PHASES`; 0 skips a phase."""
+    rounds: int
+    """How many rounds to breathe."""
+    cues: dict[str, str] = field(default_factory=dict)
+    """Spoken cue per phase, said at the phase onset (its length is part of the phase)."""
+    tones: dict[str, str] = field(default_factory=dict)
+    """Sound file per phase, played at the phase onset and cut at the phase end."""
+    cue_rounds: int | None = None
+    """Speak the cues only in the first N rounds (tones carry the rest); None: every round."""
+
+    @property
+    def round_seconds(self) -> float:
+        """Length of one round at normal tempo."""
+        return sum(self.phases.values())
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A yes/no-style question whose answer decides where the script goes."""
+
+    question: str
+    """The question, spoken."""
+    answers: dict[str, str]
+    """Answer word -> label to go to (or :data:`NEXT`)."""
+    default: str
+    """The answer assumed when asking twice brought nothing understood."""
+    timeout: float = 8.0
+    """Seconds to listen after the question before asking once more."""
+    retry: str | None = None
+    """Spoken instead of the question the second time; None repeats the question."""
+
+
+@dataclass(frozen=True)
+class Reflect:
+    """A question to sit with, followed by silence; no answer is expected."""
+
+    question: str
+    """The question, spoken."""
+    silence: float
+    """Seconds of silence after the question; langzamer / sneller scale it."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """An open question whose short spoken answer is saved to the journal."""
+
+    question: str
+    """The question, spoken."""
+    key: str
+    """Journal field the answer is saved under (e.g. ``emotie``)."""
+    answers: tuple[str, ...]
+    """The answer words listened for."""
+    confirm: str | None = None
+    """Said back after an answer; ``{answer}`` is replaced by what was heard."""
+    timeout: float = 12.0
+    """Seconds to listen after the question before asking once more."""
+    retry: str | None = None
+    """Spoken instead of the question the second time; None repeats the question."""
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Jump to a label, at most ``times`` times (then fall through)."""
+
+    target: str
+    """The label to jump to."""
+    times: int | None = None
+    """How often the jump is taken; None: always (only allowed forward)."""
+
+
+StepBody = Say | Pause | Chime | Breathe | Ask | Reflect | Record | Goto
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a script with its optional label."""
+
+    body: StepBody
+    """What the step does."""
+    label: str | None = None
+    """Name that ``goto`` and ``ask`` answers jump to."""
+
+    @property
+    def kind(self) -> str:
+        """The step kind as written in the script (``say``, ``breathe``, ...)."""
+        return KIND_OF[type(self.body)]
+
+
+KIND_OF: dict[type, str] = {
+    Say: "say",
+    Pause: "pause",
+    Chime: "chime",
+    Breathe: "breathe",
+    Ask: "ask",
+    Reflect: "reflect",
+    Record: "record",
+    Goto: "goto",
+}
+
+
+@dataclass(frozen=True)
+class Script:
+    """A whole exercise."""
+
+    id: str
+    """Identifier, equal to the file name without ``.toml``."""
+    title: str
+    """Human title, spoken when the exercise is listed."""
+    triggers: tuple[str, ...]
+    """Spoken names that start it (after "start", "begin", "doe de")."""
+    summary: str
+    """One line saying what it is."""
+    minutes: float
+    """Estimated duration, for the list."""
+    steps: tuple[Step, ...]
+    """The steps in order."""
+    voice_rate: float = 1.0
+    """Speed of the voice relative to normal (vier-zeven-acht speaks slower)."""
+    source: str = ""
+    """Path of the file it was loaded from (for messages)."""
+
+    def label_index(self, label: str) -> int:
+        """Index of the step carrying ``label``."""
+        for index, step in enumerate(self.steps):
+            if step.label == label:
+                return index
+        raise KeyError(label)

@@ -1,0 +1,96 @@
+"""A whole exercise played out in virtual time: for ``show``, ``render`` and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .care import load_care
+from .engine import (
+    Action,
+    BreathPhase,
+    Engine,
+    Finished,
+    Listen,
+    Paused,
+    PlaySound,
+    Resumed,
+    SaveAnswer,
+    SetVolume,
+    Silence,
+    Speak,
+    Timing,
+)
+from .interpret import interpret
+from .phrases import load_phrases
+from .script import Script
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Every action of one play-through, with its time from the start."""
+
+    actions: tuple[Action, ...]
+    """All actions in the order they happen."""
+    outcome: str
+    """How it ended."""
+    seconds: float
+    """Total length."""
+
+
+def new_engine(script: Script, timing: Timing) -> Engine:
+    """An engine with the shipped replies and crisis message."""
+    return Engine(script, timing, load_phrases().replies, load_care().crisis_message)
+
+
+def simulate(script: Script, timing: Timing, answers: Iterable[str] = ()) -> Timeline:
+    """Play ``script`` from time 0; each question gets the next of ``answers`` the
+    moment it listens, and once they run out, silence (so its default applies)."""
+    engine = new_engine(script, timing)
+    replies = list(answers)
+    actions = engine.start(0.0)
+    batch = actions
+    while not engine.done:
+        listen = next((a for a in batch if isinstance(a, Listen)), None)
+        if listen is not None and replies:
+            event = interpret(replies.pop(0), engine.expected_answers, load_phrases(), load_care())
+            batch = engine.handle(event, listen.at) if event else []
+        else:
+            batch = engine.advance(engine.next_due())
+        actions += batch
+    return Timeline(tuple(actions), engine.outcome, actions[-1].at)
+
+
+def describe(action: Action) -> str | None:
+    """One line for a person reading along; None for actions with nothing to show."""
+    match action:
+        case Speak(text=text, clip=clip):
+            return f'"{text}"' + (f"  [clip {clip}]" if clip else "")
+        case BreathPhase(phase=phase, seconds=seconds, round=number, rounds=rounds):
+            return f"~ {PHASE_NAMES[phase]} {seconds:.1f} s  (round {number}/{rounds})"
+        case PlaySound(sound=sound):
+            return f"♪ {sound}"
+        case Silence(seconds=seconds):
+            return f"… silence {seconds:.1f} s"
+        case Listen(answers=answers):
+            return "? listening for: " + (" / ".join(answers) if answers else "commands")
+        case SaveAnswer(key=key, answer=answer):
+            return f"✎ noted {key}: {answer}"
+        case SetVolume(level=level):
+            return f"volume {level:.0%}"
+        case Paused():
+            return "(paused: say 'verder' to go on)"
+        case Resumed():
+            return "(resumed)"
+        case Finished(outcome=outcome):
+            return f"(finished: {outcome})"
+    return None
+
+
+PHASE_NAMES = {"in": "breathe in", "hold": "hold", "out": "breathe out", "rest": "rest"}
+
+
+def clock_text(seconds: float) -> str:
+    """``m:ss.s``."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
