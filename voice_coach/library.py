@@ -40,7 +40,7 @@ class Library:
     def suggest(self, name: str) -> list[str]:
         """Exercise ids that look like ``name``, for a "did you mean"."""
         names = {**{i: i for i in self.scripts}, **self.trigger_map()}
-        close = difflib.get_close_matches(normalize(name), list(names), n=5, cutoff=0.5)
+        close = difflib.get_close_matches(normalize(name), list(names), n=5, cutoff=0.7)
         return list(dict.fromkeys(names[c] for c in close))
 
 

@@ -140,15 +140,18 @@ class _Reader:
         self.problems: list[Problem] = []
         self.step_no: int | None = None
         self.kind: str | None = None
+        self.table_name = ""  # set while reading a nested table such as breathe = { ... }
 
     # -- reporting -------------------------------------------------------
     def problem(self, message: str, field: str | None = None, warning: bool = False) -> None:
+        if field and self.table_name:
+            field = f"{self.table_name}.{field}"
         self.problems.append(Problem(self.source, message, self.step_no, self.kind, field, warning))
 
     def unknown_fields(self, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
-                self.problem(f"unknown field{_did_you_mean(str(key), allowed)}; allowed here: {', '.join(allowed)}", str(key))
+                self.problem(f"unknown field {key!r}{_did_you_mean(str(key), allowed)}; allowed here: {', '.join(allowed)}", str(key))
 
     # -- typed fields ----------------------------------------------------
     def text(self, table: dict[str, Any], key: str, required: bool = True) -> str | None:
@@ -273,7 +276,8 @@ class _Reader:
             if kinds:
                 self.problem(f"has several kinds ({', '.join(kinds)}); split it into one step per kind")
             elif unknown:
-                self.problem(f"unknown step kind{_did_you_mean(unknown[0], tuple(_STEP_READERS))}; use one of {', '.join(_STEP_READERS)}", unknown[0])
+                hint = _did_you_mean(unknown[0], tuple(_STEP_READERS))
+                self.problem(f"unknown step kind {unknown[0]!r}{hint}; use one of {', '.join(_STEP_READERS)}", unknown[0])
             else:
                 self.problem(f"says nothing to do; start it with one of {', '.join(_STEP_READERS)}")
             return None
@@ -305,8 +309,7 @@ class _Reader:
         if not isinstance(spec, dict):
             self.problem("must be a table of phase seconds, e.g. breathe = { in = 4, out = 6 }", "breathe")
             return None
-        self.unknown_fields(spec, PHASES)
-        phases = {p: self.number(spec, p, 0, MAX_PHASE, default=0) for p in PHASES}
+        phases = self.nested("breathe", lambda: self.phase_seconds(spec))
         rounds = self.number(table, "rounds", 1, MAX_ROUNDS, integer=True)
         cue_rounds = self.number(table, "cue_rounds", 0, MAX_ROUNDS, default=-1, integer=True)
         cues = self.phase_table(table, "cues", self.sentence)
@@ -322,14 +325,30 @@ class _Reader:
                 return None
         return Breathe(phases, int(rounds), cues, tones, None if cue_rounds < 0 else int(cue_rounds))
 
+    def phase_seconds(self, spec: dict[str, Any]) -> dict[str, float | None]:
+        self.unknown_fields(spec, PHASES)
+        return {p: self.number(spec, p, 0, MAX_PHASE, default=0) for p in PHASES}
+
     def phase_table(self, table: dict[str, Any], key: str, read: Callable) -> dict[str, str] | None:
         spec = table.get(key, {})
         if not isinstance(spec, dict):
             self.problem(f"must be a table per phase, e.g. {key} = {{ in = \"...\" }}", key)
             return None
-        self.unknown_fields(spec, PHASES)
-        values = {p: read(spec, p) for p in PHASES if p in spec}
-        return None if None in values.values() else values
+
+        def read_all() -> dict[str, str] | None:
+            self.unknown_fields(spec, PHASES)
+            values = {p: read(spec, p) for p in PHASES if p in spec}
+            return None if None in values.values() else values
+
+        return self.nested(key, read_all)
+
+    def nested(self, name: str, read: Callable[[], Any]) -> Any:
+        """Run ``read`` with problems reported as ``name.field``."""
+        self.table_name = name
+        try:
+            return read()
+        finally:
+            self.table_name = ""
 
     def ask(self, table: dict[str, Any]) -> StepBody | None:
         question = self.sentence(table, "ask")
@@ -414,7 +433,8 @@ class _Reader:
                 index = follow[index]
             if index == start:
                 path = " -> ".join(str(i + 1) for i in seen + [start])
-                self._at(start, steps[start])
+                jumper = next(i for i in seen if isinstance(steps[i].body, (Goto, Ask)))
+                self._at(jumper, steps[jumper])
                 self.problem(
                     f"loops forever when nobody answers (steps {path}); give the goto a 'times' "
                     "or let the ask's default lead out of the loop"
@@ -459,8 +479,9 @@ _ALL_STEP_FIELDS = {"label", *_STEP_READERS, *(f for _, extra in _STEP_READERS.v
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` when a choice is close to ``word``, else nothing."""
     close = difflib.get_close_matches(word, choices, n=1)
-    return f" {word!r} (did you mean {close[0]!r}?)" if close else f" {word!r}"
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _fmt(value: float) -> str:

@@ -1,0 +1,134 @@
+"""The command line: help everywhere, clear errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from voice_coach.cli import main
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_every_command_and_option_has_help():
+    assert main.help
+    for name, command in main.commands.items():
+        assert command.help, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.name}"
+    assert all(p.help for p in main.params if isinstance(p, click.Option))
+
+
+def test_python_dash_m_works():
+    result = subprocess.run([sys.executable, "-m", "voice_coach", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "Usage: voice-coach" in result.stdout
+
+
+def test_list_shows_thirteen_exercises_with_duration_and_triggers():
+    result = invoke("list")
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 13
+    assert any(line.startswith("ademoefening") and "5 min" in line and "adem oefening" in line for line in lines)
+
+
+def test_show_prints_the_script_and_its_timeline():
+    result = invoke("show", "veilig")
+    assert result.exit_code == 0
+    assert '0:00.0  "Stop even. Wat je ook aan het doen bent."' in result.output
+    assert "breathe in 4.0 s  (round 1/2)" in result.output
+    assert "(finished: completed)" in result.output
+
+
+def test_show_finds_an_exercise_by_trigger():
+    assert "Rustig ademen (ademoefening)" in invoke("show", "adem oefening").output
+
+
+def test_unknown_name_gets_did_you_mean():
+    result = invoke("play", "ademoefenig")
+    assert result.exit_code == 2
+    assert "no exercise called 'ademoefenig'. Did you mean: ademoefening?" in result.output
+
+
+def test_validate_accepts_the_shipped_scripts():
+    result = invoke("validate")
+    assert result.exit_code == 0
+    assert "13 valid, 0 errors, 0 warnings" in result.output
+
+
+def test_validate_rejects_the_broken_corpus_naming_file_and_step():
+    result = invoke("validate", str(BROKEN))
+    assert result.exit_code == 1
+    assert f"{BROKEN}/negative-pause.toml: step 2 (pause): field 'pause': negative" in result.output
+    assert "0 valid, 29 errors" in result.output
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff\xfe garbage", b"[[step]]\n" * 3, b"id = 5\nstep = 7\n", b""])
+def test_validate_never_shows_a_traceback(tmp_path, content):
+    path = tmp_path / "rommel.toml"
+    path.write_bytes(content)
+    result = subprocess.run([sys.executable, "-m", "voice_coach", "validate", str(path)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "rommel.toml" in result.stderr
+
+
+def test_validate_a_missing_path_is_a_clear_error():
+    result = invoke("validate", "/nonexistent/oefening.toml")
+    assert result.exit_code == 1 and "cannot read the file" in result.output
+
+
+def test_empty_scripts_folder_is_a_clear_error(tmp_path):
+    result = invoke("--scripts", str(tmp_path), "list")
+    assert result.exit_code == 1 and "no valid exercise scripts" in result.output
+
+
+def read_until(process: subprocess.Popen, needle: str, seconds: float = 30.0) -> str:
+    """Read the player's output until a line holds ``needle``."""
+    seen, deadline = "", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            line = process.stdout.readline()
+            seen += line
+            if needle in line:
+                return seen
+    raise AssertionError(f"{needle!r} never came; got:\n{seen}")
+
+
+def test_typed_commands_steer_the_player():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voice_coach", "play", "vierkant", "--speed", "4"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        read_until(process, "breathe in 4.0 s  (round 1/10)")
+        process.stdin.write("langzamer\n")
+        process.stdin.flush()
+        read_until(process, '"Goed, ik ga wat langzamer."')
+        read_until(process, "breathe in 4.4 s  (round 2/10)")
+        process.stdin.write("pauze\n")
+        process.stdin.flush()
+        read_until(process, "(paused")
+        process.stdin.write("verder\n")
+        process.stdin.flush()
+        read_until(process, "(resumed)")
+        read_until(process, "(round 2/10)")
+        process.stdin.write("stop\n")
+        process.stdin.flush()
+        read_until(process, "(finished: stopped)")
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()

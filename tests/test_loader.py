@@ -1,0 +1,98 @@
+"""Validation: every broken script gets its own specific message, located by file, step and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voice_coach.library import load_library
+from voice_coach.loader import ScriptError, check_script, load_script
+from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
+
+BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))
+
+
+def expectation(path: Path) -> str:
+    first = path.read_text("utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path} needs an '# expect:' first line"
+    return first.removeprefix("# expect: ")
+
+
+def test_the_corpus_is_there():
+    assert len(BROKEN) >= 25
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_script_is_rejected_with_its_message(path):
+    script, problems = check_script(path, AUDIO_DIR)
+    assert script is None
+    messages = [str(p) for p in problems if not p.warning]
+    expected = f"{path}: " if "line" not in expectation(path) else str(path)
+    assert any(m.startswith(expected) and expectation(path) in m for m in messages), messages
+
+
+def test_load_script_raises_script_error_with_the_problems():
+    with pytest.raises(ScriptError) as caught:
+        load_script(BROKEN[0], AUDIO_DIR)
+    assert caught.value.problems and str(BROKEN[0]) in str(caught.value)
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes(b'id = "latin"\ntitle = "Caf\xe9"\n')
+    _, problems = check_script(path, AUDIO_DIR)
+    assert [str(p) for p in problems] == [f"{path}: line 2: the file is not UTF-8 (byte 25); save it as UTF-8 text"]
+
+
+def test_missing_file_is_a_problem_not_a_crash(tmp_path):
+    _, problems = check_script(tmp_path / "weg.toml", AUDIO_DIR)
+    assert "cannot read the file" in str(problems[0])
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path):
+    path = tmp_path / "veel.toml"
+    path.write_text(
+        'id = "veel"\ntitle = "Veel"\ntriggers = ["veel fouten"]\nsummary = "X."\nminutes = -1\n'
+        '[[step]]\npause = -2\n[[step]]\nsay = ""\n[[step]]\nchime = "nergens.wav"\n',
+        "utf-8",
+    )
+    _, problems = check_script(path, AUDIO_DIR)
+    where = [(p.step, p.field) for p in problems]
+    assert where == [(None, "minutes"), (1, "pause"), (2, "say"), (3, "chime")]
+
+
+def test_long_sentence_is_a_warning_only(tmp_path):
+    path = tmp_path / "lang.toml"
+    words = " ".join(["woord"] * 20)
+    path.write_text(f'id = "lang"\ntitle = "L"\ntriggers = ["lang"]\nsummary = "X."\nminutes = 1\n[[step]]\nsay = "{words}"\n', "utf-8")
+    script, problems = check_script(path, AUDIO_DIR)
+    assert script is not None
+    assert [p.warning for p in problems] == [True]
+    assert "20 words" in str(problems[0])
+
+
+def copy_script(name: str, folder: Path, new_id: str) -> Path:
+    text = (SCRIPTS_DIR / f"{name}.toml").read_text("utf-8").replace(f'id = "{name}"', f'id = "{new_id}"')
+    target = folder / f"{new_id}.toml"
+    target.write_text(text, "utf-8")
+    return target
+
+
+def test_same_trigger_in_two_exercises_is_rejected_naming_both(tmp_path):
+    first = copy_script("veilig", tmp_path, "a-veilig")
+    second = copy_script("veilig", tmp_path, "b-veilig")
+    library = load_library([tmp_path], AUDIO_DIR)
+    assert list(library.scripts) == ["a-veilig"]
+    messages = [str(p) for p in library.errors]
+    assert f"{second}: field 'triggers': trigger 'veilig' also starts {first}; give each exercise its own triggers" in messages
+
+
+def test_one_bad_script_does_not_stop_the_rest(tmp_path):
+    for name in ("veilig", "zelfcompassie"):
+        shutil.copy(SCRIPTS_DIR / f"{name}.toml", tmp_path)
+    shutil.copy(BROKEN[0], tmp_path)
+    library = load_library([tmp_path], AUDIO_DIR)
+    assert sorted(library.scripts) == ["veilig", "zelfcompassie"]
+    assert len(library.errors) == 1
