@@ -51,7 +51,7 @@ def test_ordinary_words_are_not_crisis(said):
     assert not CARE.is_crisis(said)
 
 
-def test_the_0800_number_is_only_ever_0800_0113_and_only_defined_once():
+def test_the_free_number_is_always_written_right_and_defined_once():
     files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.split()
     defined_in = []
     for name in files:
