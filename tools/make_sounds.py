@@ -7,10 +7,11 @@ Everything is synthesized here (no third-party recordings):
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
+
+from voice_coach.sound import write_wav
 
 RATE = 22050
 AUDIO = Path(__file__).resolve().parent.parent / "audio"
@@ -38,12 +39,7 @@ def glide(start_hz: float, end_hz: float, seconds: float, swell: str) -> np.ndar
 
 
 def write(name: str, samples: np.ndarray, peak: float) -> None:
-    scaled = samples / np.max(np.abs(samples)) * peak
-    with wave.open(str(AUDIO / name), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes((scaled * 32767).astype("<i2").tobytes())
+    write_wav(AUDIO / name, samples / np.max(np.abs(samples)) * peak, RATE)
 
 
 def main() -> None:

@@ -1,0 +1,137 @@
+"""The speaker: one long-lived output stream fed from a Mixer by a writer thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import sounddevice as sd
+
+from .devices import Device, DeviceError, find_device
+from .mixer import Mixer
+
+log = logging.getLogger(__name__)
+
+BLOCK_SECONDS = 0.01
+"""Frames written per block; "stop" waits at most this plus the lead."""
+LEAD_SECONDS = 0.04
+"""How far the mix may run ahead of real time. A real device's blocking write
+paces the stream; this also paces devices that accept audio without waiting
+(ALSA file devices), and bounds how long a hush takes to be heard."""
+RETRY_SECONDS = 2.0
+"""How often a vanished device is looked for again."""
+
+
+class Speaker:
+    """Plays a Mixer on the device named ``name`` (None: the default device).
+
+    The stream stays open for the whole session (a warm stream starts sounds
+    at once); the mix runs on even while the device is gone, so the session's
+    clock never stops, and the device is reopened by name when it returns.
+    """
+
+    def __init__(self, name: str | None = None, rate: int | None = None, volume: float = 0.7):
+        self.name = name
+        self.device: Device = find_device(name, "output", rate)
+        self.mixer = Mixer(self.device.rate, volume)
+        self.audible_until = 0.0
+        """Monotonic time until which the coach may still be heard (for half-duplex listening)."""
+        self.started_at = 0.0
+        """Monotonic time of the first frame."""
+        self._block = int(self.device.rate * BLOCK_SECONDS)
+        self._stream: sd.OutputStream | None = None
+        self._running = False
+        self._thread: threading.Thread | None = None
+        self._device_lost_logged = False
+
+    # -- the session clock ------------------------------------------------
+    def now(self) -> float:
+        """Seconds of audio mixed since the start: the session clock."""
+        return self.mixer.frames / self.mixer.rate
+
+    @staticmethod
+    def real_seconds(script_seconds: float) -> float:
+        """The mix runs in real time."""
+        return script_seconds
+
+    def frame_at(self, seconds: float) -> int:
+        """The frame that plays at session time ``seconds``."""
+        return int(round(seconds * self.mixer.rate))
+
+    # -- lifecycle --------------------------------------------------------
+    def start(self) -> "Speaker":
+        self._open()
+        self._running = True
+        self.started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._write_loop, name="speaker", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._running = False
+        if self._thread:
+            self._thread.join(timeout=2)
+        self._close_stream()
+
+    def __enter__(self) -> "Speaker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the writer -------------------------------------------------------
+    def _open(self) -> None:
+        device = self.device
+        stream = sd.OutputStream(
+            device=device.index, samplerate=device.rate, channels=device.channels,
+            dtype="float32", blocksize=self._block, latency="low",
+        )
+        stream.start()
+        self._stream = stream
+        self._latency = stream.latency
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close(ignore_errors=True)
+            except sd.PortAudioError:
+                pass
+
+    def _write_loop(self) -> None:
+        next_retry = 0.0
+        while self._running:
+            block = self.mixer.next_block(self._block)
+            if np.any(block):
+                self.audible_until = time.monotonic() + LEAD_SECONDS + BLOCK_SECONDS + getattr(self, "_latency", 0.0)
+            if self._stream is None and time.monotonic() >= next_retry:
+                next_retry = time.monotonic() + RETRY_SECONDS
+                self._reopen()
+            if self._stream is not None:
+                self._write(block)
+            ahead = self.started_at + self.now() - time.monotonic() - LEAD_SECONDS
+            if ahead > 0:
+                time.sleep(ahead)
+
+    def _write(self, block: np.ndarray) -> None:
+        frames = np.repeat(block[:, None], self.device.channels, axis=1)
+        try:
+            self._stream.write(frames)
+        except sd.PortAudioError as err:
+            if not self._device_lost_logged:
+                log.warning("speaker %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
+                self._device_lost_logged = True
+            self._close_stream()
+
+    def _reopen(self) -> None:
+        try:
+            self.device = find_device(self.name, "output", self.device.rate)
+            self._open()
+        except (DeviceError, sd.PortAudioError):
+            self._close_stream()
+            return
+        if self._device_lost_logged:
+            log.warning("speaker %r is back", self.device.name)
+            self._device_lost_logged = False

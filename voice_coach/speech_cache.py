@@ -1,0 +1,78 @@
+"""Rendered speech on disk: each sentence synthesized once, keyed by everything that changes its sound."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterable
+
+from .care import Care
+from .phrases import Replies
+from .script import Ask, Breathe, Record, Reflect, Say, Script
+from .sound import wav_seconds
+from .tts import Synthesizer, engine_version
+
+
+class SpeechCache:
+    """Sentence -> WAV file under ``directory``; renders what is missing."""
+
+    def __init__(self, directory: Path, synthesizer: Synthesizer):
+        self.directory = directory
+        self.synthesizer = synthesizer
+        self._identity = json.dumps(
+            [synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch, engine_version()]
+        )
+        self._seconds: dict[Path, float] = {}
+        self.renders = 0
+        """How many sentences this cache had to synthesize (the rest were hits)."""
+
+    def path(self, text: str, rate: float) -> Path:
+        """Where ``text`` at ``rate`` is (or will be) cached."""
+        key = hashlib.sha256(f"{self._identity}\n{rate:.3f}\n{text}".encode()).hexdigest()
+        return self.directory / key[:2] / f"{key}.wav"
+
+    def get(self, text: str, rate: float) -> Path:
+        """The rendered file, synthesizing it first if needed (raises SpeechError)."""
+        path = self.path(text, rate)
+        if path not in self._seconds and not path.is_file():
+            self._seconds[path] = self.synthesizer.render(text, rate, path)
+            self.renders += 1
+        return path
+
+    def speech_seconds(self, text: str, rate: float) -> float:
+        """Length of ``text`` spoken at ``rate``: the engine's Timing, from real renderings."""
+        path = self.get(text, rate)
+        if path not in self._seconds:
+            self._seconds[path] = wav_seconds(path)
+        return self._seconds[path]
+
+
+def sentences(scripts: Iterable[Script], replies: Replies, care: Care) -> list[tuple[str, float]]:
+    """Every (sentence, voice rate) the coach can say with these scripts, without duplicates."""
+    found: dict[tuple[str, float], None] = {}
+    for script in scripts:
+        spoken = list(script_sentences(script))
+        spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__]
+        spoken += list(care.crisis_message)
+        found.update(((text, script.voice_rate), None) for text in spoken)
+    found.update(((text, 1.0), None) for text in care.help_message)
+    return list(found)
+
+
+def script_sentences(script: Script) -> Iterable[str]:
+    """Every sentence a script itself can say (clip sentences too: they are the fallback)."""
+    for step in script.steps:
+        body = step.body
+        if isinstance(body, Say):
+            yield body.text
+        elif isinstance(body, Breathe):
+            yield from body.cues.values()
+        elif isinstance(body, Reflect):
+            yield body.question
+        elif isinstance(body, (Ask, Record)):
+            yield body.question
+            if body.retry:
+                yield body.retry
+            if isinstance(body, Record) and body.confirm:
+                yield from (body.confirm.replace("{answer}", answer) for answer in body.answers)
