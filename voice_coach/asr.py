@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import vosk
+
+from .model import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,15 @@ flip to a similar phrase a quarter second after the word. The rest of that
 utterance is then swallowed, so it is reported once."""
 QUIET_RATIO = 0.1
 """Quiet: a block's level under this fraction (-20 dB) of the utterance's loudest block."""
+
+
+def load_model(folder: Path) -> vosk.Model:
+    """Load a Vosk model once; recognizers share it."""
+    vosk.SetLogLevel(-2 if log.getEffectiveLevel() > logging.DEBUG else 0)  # our own vocabulary check names unknown words
+    try:
+        return vosk.Model(str(folder))
+    except Exception as err:  # vosk raises a bare Exception when loading fails
+        raise ModelError(f"cannot load the speech model at {folder} ({err}); check it with: voice-coach model verify") from None
 
 
 class Recognizer:

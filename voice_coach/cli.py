@@ -2,65 +2,108 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import queue
 import sys
+import time
 from pathlib import Path
 
 import click
 
+from .audioplayer import AudioPlayer, AudioTiming
 from .care import load_care
 from .clock import Clock
+from .config import Settings
+from .devices import DeviceError
 from .engine import EstimatedTiming
 from .interpret import interpret
 from .library import Library, load_library
+from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, model_status, read_manifest
 from .paths import AUDIO_DIR, SCRIPTS_DIR
 from .phrases import load_phrases
 from .script import Script
 from .session import run_session
+from .sound import write_wav
+from .speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
 from .timeline import clock_text, describe, new_engine, simulate
+from .tts import SpeechError, Synthesizer
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
+LOOKAHEAD_SECONDS = 0.05
+"""Sounds are handed to the mixer this early, so each starts on its exact frame."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--scripts",
-    "scripts_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=SCRIPTS_DIR,
-    show_default=True,
+    "--scripts", type=click.Path(file_okay=False, path_type=Path), default=SCRIPTS_DIR, show_default=True,
     help="Folder with the exercise scripts.",
 )
 @click.option(
-    "--audio",
-    "audio_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=AUDIO_DIR,
-    show_default=True,
+    "--audio", type=click.Path(file_okay=False, path_type=Path), default=AUDIO_DIR, show_default=True,
     help="Folder with the sounds and clips that scripts name.",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Log what the coach hears and does.")
 @click.pass_context
-def main(ctx: click.Context, scripts_dir: Path, audio_dir: Path) -> None:
+def main(ctx: click.Context, scripts: Path, audio: Path, verbose: bool) -> None:
     """voice-coach: an offline voice coach for breathing, grounding and self-compassion.
 
     Self-help, not treatment. In crisis: 113 Zelfmoordpreventie.
     """
-    ctx.obj = {"scripts_dir": scripts_dir, "audio_dir": audio_dir}
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings(scripts=scripts, audio=audio)
 
 
-def _library(ctx: click.Context) -> Library:
+def voice_options(command):
+    """--voice, --words-per-minute and --cache, stored in the Settings."""
+
+    @click.option("--voice", default=Settings.voice, show_default=True, help="espeak-ng voice to speak with.")
+    @click.option("--words-per-minute", type=click.IntRange(80, 300), default=Settings.words_per_minute, show_default=True, help="Speaking rate.")
+    @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), help="Folder for rendered speech [default: ~/.cache/voice-coach].")
+    @functools.wraps(command)
+    def wrapper(*args, voice: str, words_per_minute: int, cache: Path | None, **kwargs):
+        settings: Settings = click.get_current_context().obj
+        settings.voice, settings.words_per_minute = voice, words_per_minute
+        settings.cache = cache or settings.cache
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def device_options(command):
+    """--speaker, --microphone, their rates, --model and --barge-in, stored in the Settings."""
+
+    @click.option("--speaker", help="Output device, by (part of) its name [default: the system default].")
+    @click.option("--speaker-rate", type=int, help="Output sample rate [default: the device's own].")
+    @click.option("--microphone", help="Input device, by (part of) its name [default: the system default].")
+    @click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
+    @click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
+    @click.option("--barge-in", is_flag=True, help='Let "stop" through while the coach speaks.')
+    @functools.wraps(command)
+    def wrapper(*args, speaker, speaker_rate, microphone, microphone_rate, model, barge_in, **kwargs):
+        settings: Settings = click.get_current_context().obj
+        settings.speaker, settings.speaker_rate = speaker, speaker_rate
+        settings.microphone, settings.microphone_rate = microphone, microphone_rate
+        settings.model = model or settings.model
+        settings.barge_in = barge_in
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _library(settings: Settings) -> Library:
     """The valid exercises; a bad script is named on stderr and left out."""
-    library = load_library([ctx.obj["scripts_dir"]], ctx.obj["audio_dir"])
+    library = load_library([settings.scripts], settings.audio)
     for problem in library.errors:
         click.echo(f"skipped: {problem}", err=True)
     if not library.scripts:
-        raise click.ClickException(f"no valid exercise scripts in {ctx.obj['scripts_dir']}; run 'voice-coach validate'")
+        raise click.ClickException(f"no valid exercise scripts in {settings.scripts}; run 'voice-coach validate'")
     return library
 
 
-def _script(ctx: click.Context, name: str) -> Script:
-    library = _library(ctx)
+def _script(settings: Settings, name: str) -> Script:
+    library = _library(settings)
     script = library.find(name)
     if script is None:
         hint = library.suggest(name)
@@ -69,11 +112,15 @@ def _script(ctx: click.Context, name: str) -> Script:
     return script
 
 
+def _speech_cache(settings: Settings) -> SpeechCache:
+    return SpeechCache(settings.cache / "speech", Synthesizer(settings.voice_settings()))
+
+
 @main.command("list")
-@click.pass_context
-def list_command(ctx: click.Context) -> None:
+@click.pass_obj
+def list_command(settings: Settings) -> None:
     """List the exercises: id, title, duration and spoken triggers."""
-    for script in _library(ctx).scripts.values():
+    for script in _library(settings).scripts.values():
         click.echo(f"{script.id:<16} {script.title:<34} {script.minutes:>4g} min   {' | '.join(script.triggers)}")
 
 
@@ -85,7 +132,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     Exits 0 only when every script is valid; warnings do not count.
     """
-    library = load_library(paths or [ctx.obj["scripts_dir"]], ctx.obj["audio_dir"])
+    library = load_library(paths or [ctx.obj.scripts], ctx.obj.audio)
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
     errors = len(library.errors)
@@ -97,10 +144,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("name")
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
-@click.pass_context
-def show(ctx: click.Context, name: str, answers: tuple[str, ...]) -> None:
+@click.pass_obj
+def show(settings: Settings, name: str, answers: tuple[str, ...]) -> None:
     """Show an exercise as it will be spoken, with its timeline."""
-    script = _script(ctx, name)
+    script = _script(settings, name)
     timeline = simulate(script, EstimatedTiming(), answers)
     click.echo(f"{script.title} ({script.id}): {script.summary}")
     click.echo(f"Say: {' | '.join(script.triggers)}.  About {clock_text(timeline.seconds)} (estimated speech lengths).")
@@ -112,26 +159,173 @@ def show(ctx: click.Context, name: str, answers: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--text", is_flag=True, help="Play in the terminal instead of through the speaker.")
-@click.option("--speed", type=SPEED_RANGE, default=1.0, show_default=True, help="Run this many times faster, for a quick look.")
+@click.option("--text", is_flag=True, help="Play in the terminal only, without sound.")
+@click.option("--speed", type=SPEED_RANGE, default=1.0, show_default=True, help="With --text: run this many times faster, for a quick look.")
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable), as if typed.")
-@click.pass_context
-def play(ctx: click.Context, name: str, text: bool, speed: float, answers: tuple[str, ...]) -> None:
-    """Play an exercise. Type replies and commands: ja, nee, pauze, verder, langzamer, stop."""
-    script = _script(ctx, name)
+@voice_options
+@device_options
+@click.pass_obj
+def play(settings: Settings, name: str, text: bool, speed: float, answers: tuple[str, ...]) -> None:
+    """Play an exercise aloud and listen for replies (or type them: ja, nee, pauze, verder, langzamer, stop)."""
+    script = _script(settings, name)
     heard: queue.Queue[str] = queue.Queue()
-    player = TerminalPlayer(sys.stdout, sys.stdout.isatty(), list(answers), heard)
+    terminal = TerminalPlayer(sys.stdout, sys.stdout.isatty(), list(answers), heard)
     if sys.stdin.isatty() or not answers:
         read_lines(sys.stdin, heard)
     click.echo(f"{script.title}. Type a reply or a command (stop, pauze, verder, langzamer, sneller, herhaal) and Enter.")
     phrases, care = load_phrases(), load_care()
-    outcome = run_session(
-        new_engine(script, EstimatedTiming()),
-        Clock(speed),
-        heard,
-        lambda said, expected: interpret(said, expected, phrases, care),
-        player.perform,
-        player.refresh if player.live else None,
-    )
+    hear = lambda said, expected: interpret(said, expected, phrases, care)  # noqa: E731
+    if text or speed != 1.0:
+        refresh = terminal.refresh if terminal.live else None
+        outcome = run_session(new_engine(script, EstimatedTiming()), Clock(speed), heard, hear, terminal.perform, refresh)
+    else:
+        outcome = _play_aloud(settings, script, heard, hear, terminal)
     if outcome == "crisis":
         click.echo(care.line.written())
+
+
+def _play_aloud(settings: Settings, script: Script, heard, hear, terminal: TerminalPlayer) -> str:
+    from .speaker import Speaker
+
+    cache = _speech_cache(settings)
+    try:
+        for sentence, rate in sentences([script], load_phrases().replies, load_care()):
+            cache.get(sentence, rate)  # every length known, every sound ready before the first word
+        speaker = Speaker(settings.speaker, settings.speaker_rate, settings.volume)
+    except (SpeechError, DeviceError) as err:
+        raise click.ClickException(f"{err}\nTo play in the terminal without sound, add --text.") from None
+    listener = _listener(settings, heard, speaker, script)
+    with speaker:
+        player = AudioPlayer(
+            speaker.mixer, speaker.frame_at, cache, settings.audio,
+            listener.listen_for if listener else None, load_phrases(), load_care(),
+        )
+
+        def perform(action) -> None:
+            player.perform(action)
+            terminal.perform(action)
+
+        engine = new_engine(script, AudioTiming(cache, settings.audio))
+        engine.volume = settings.volume
+        try:
+            if listener:
+                listener.listen_for(load_phrases().session_grammar(()))
+                listener.start()
+            outcome = run_session(engine, speaker, heard, hear, perform, lookahead=LOOKAHEAD_SECONDS)
+            while speaker.mixer.busy:  # let the last words finish
+                time.sleep(0.05)
+        finally:
+            if listener:
+                listener.close()
+    return outcome
+
+
+def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script):
+    """A Listener on the configured microphone, or None (with the reason) when there is none."""
+    problems = model_status(settings.model, _manifest_for(settings.model), full=False)
+    if problems:
+        click.echo(f"Not listening: {problems[0]}. Type replies instead.", err=True)
+        return None
+    from .asr import load_model
+    from .listener import Listener
+    from .speech_cache import script_answers
+    from .vocabulary import report_unknown
+
+    phrases, care = load_phrases(), load_care()
+    try:
+        model = load_model(settings.model)
+        report_unknown(model, [*phrases.session_grammar(script_answers(script)), *care.crisis_words])
+        return Listener(
+            model, heard, speaker, settings.microphone, settings.microphone_rate,
+            settings.min_confidence, barge_in=settings.barge_in, stop_phrases=phrases.session["stop"],
+        )
+    except (DeviceError, ModelError) as err:
+        click.echo(f"Not listening: {err} Type replies instead.", err=True)
+        return None
+
+
+def _manifest_for(model: Path):
+    """The Dutch manifest when ``model`` is the Dutch model, else None (any other model: no manifest)."""
+    return read_manifest(DUTCH_MANIFEST) if model.name == DUTCH_MODEL else None
+
+
+@main.command()
+@voice_options
+@click.pass_obj
+def prerender(settings: Settings) -> None:
+    """Render every sentence of every exercise to the speech cache, so playing starts at once."""
+    library = _library(settings)
+    cache = _speech_cache(settings)
+    todo = sentences(library.scripts.values(), load_phrases().replies, load_care())
+    started = time.perf_counter()
+    try:
+        with click.progressbar(todo, label="Rendering speech", file=sys.stderr) as bar:
+            for sentence, rate in bar:
+                cache.get(sentence, rate)
+    except SpeechError as err:
+        raise click.ClickException(str(err)) from None
+    took = time.perf_counter() - started
+    click.echo(f"{len(todo)} sentences: {cache.renders} rendered, {len(todo) - cache.renders} already cached, in {took:.2f} s")
+
+
+@main.command()
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The WAV file to write.")
+@click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
+@voice_options
+@click.pass_obj
+def render(settings: Settings, name: str, output: Path, answers: tuple[str, ...]) -> None:
+    """Render a whole exercise to a WAV file, with the same timing as when it plays."""
+    from .render import RENDER_RATE, render_exercise
+
+    script = _script(settings, name)
+    try:
+        samples, timeline = render_exercise(script, _speech_cache(settings), settings.audio, answers)
+        write_wav(output, samples, RENDER_RATE)
+    except SpeechError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
+    click.echo(f"{output}: {script.title}, {clock_text(len(samples) / RENDER_RATE)} ({timeline.outcome})")
+
+
+@main.group()
+def model() -> None:
+    """Download and check the speech recognition model."""
+
+
+@model.command()
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), help="Where models are installed [default: ~/.local/share/voice-coach/models].")
+@click.option("--url", default=DUTCH_MODEL_URL, show_default=True, help="Where to download the model zip from (a mirror).")
+@click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=DUTCH_MANIFEST, help="SHA-256 manifest the download must match [default: the Dutch model's].")
+@click.option("--name", default=DUTCH_MODEL, show_default=True, help="Folder name to install the model as.")
+@click.pass_obj
+def download(settings: Settings, models_dir: Path | None, url: str, manifest: Path, name: str) -> None:
+    """Download the Dutch model, verify every file, and install it atomically."""
+    target_dir = models_dir or settings.model.parent
+    entries = read_manifest(manifest)
+    total = sum(e.size for e in entries)
+    with click.progressbar(length=total, label=f"Downloading {name}", file=sys.stderr) as bar:
+
+        def progress(done: int, length: int | None) -> None:
+            if length and bar.length != length:
+                bar.length = length
+            bar.update(done - bar.pos)
+
+        try:
+            installed = install_model(url, target_dir, name, entries, progress)
+        except ModelError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(f"installed and verified: {installed}")
+
+
+@model.command()
+@click.option("--model", "folder", type=click.Path(file_okay=False, path_type=Path), help="The model folder [default: the installed Dutch model].")
+@click.pass_obj
+def verify(settings: Settings, folder: Path | None) -> None:
+    """Check every file of the model against its SHA-256 manifest."""
+    folder = folder or settings.model
+    problems = model_status(folder, _manifest_for(folder), full=True)
+    if problems:
+        raise click.ClickException("\n".join(problems))
+    click.echo(f"OK: {folder}")

@@ -211,20 +211,27 @@ class _Reader:
             return None
         return value.strip()
 
-    def audio(self, table: dict[str, Any], key: str, value: Any = None) -> str | None:
-        value = table.get(key) if value is None else value
+    def audio(self, table: dict[str, Any], key: str, missing_is_warning: bool = False) -> str | None | bool:
+        """A sound file name inside audio/; None when invalid. With ``missing_is_warning``
+        (a recorded clip, which has the voice to fall back on) a missing file is only
+        a warning and gives "", an invalid one False."""
+        value = table.get(key)
+        invalid = False if missing_is_warning else None
         if not isinstance(value, str) or not value.strip():
             self.problem("must be a file name in audio/, in quotes", key)
-            return None
+            return invalid
         root = self.audio_dir.resolve()
         target = (root / value).resolve()
         if Path(value).is_absolute() or not target.is_relative_to(root):
             self.problem(f"{value!r} lies outside audio/; put the file in audio/ and give its name", key)
-            return None
+            return invalid
         if target.suffix.lower() != ".wav":
             self.problem(f"{value!r} is not a .wav file; convert it to WAV", key)
-            return None
+            return invalid
         if not target.is_file():
+            if missing_is_warning:
+                self.problem(f"recorded clip {value!r} not found in {self.audio_dir}; the synthesized voice speaks instead", key, warning=True)
+                return ""
             self.problem(f"audio file {value!r} not found in {self.audio_dir}; add it there or fix the name", key)
             return None
         return value
@@ -291,10 +298,10 @@ class _Reader:
     # -- step kinds ------------------------------------------------------
     def say(self, table: dict[str, Any]) -> StepBody | None:
         text = self.sentence(table, "say")
-        clip = self.audio(table, "clip") if "clip" in table else None
-        if text is None or ("clip" in table and clip is None):
+        clip = self.audio(table, "clip", missing_is_warning=True) if "clip" in table else None
+        if text is None or clip is False:
             return None
-        return Say(text, clip)
+        return Say(text, clip or None)
 
     def pause(self, table: dict[str, Any]) -> StepBody | None:
         seconds = self.number(table, "pause", 0.1, MAX_SILENCE)

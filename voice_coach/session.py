@@ -17,24 +17,27 @@ def run_session(
     perform: Callable[[Action], None],
     refresh: Callable[[float], None] | None = None,
     refresh_every: float = 0.1,
+    lookahead: float = 0.0,
 ) -> str:
     """Play ``engine`` to its end; returns the outcome.
 
     ``heard`` delivers what the person said, ``interpret`` makes it an event,
     ``perform`` carries out each action when it is due, and ``refresh`` (if
-    given) is called at least every ``refresh_every`` real seconds.
+    given) is called at least every ``refresh_every`` real seconds. Actions are
+    handed out ``lookahead`` seconds early, for adapters that place them exactly
+    (the audio mixer schedules every sound on its own frame).
     """
     for action in engine.start(clock.now()):
         perform(action)
     while not engine.done:
         due = engine.next_due()
-        wait = None if due is None else max(0.0, clock.real_seconds(due - clock.now()))
+        wait = None if due is None else max(0.0, clock.real_seconds(due - lookahead - clock.now()))
         if refresh is not None:
             wait = refresh_every if wait is None else min(wait, refresh_every)
         try:
             text = heard.get(timeout=wait)
         except queue.Empty:
-            actions = engine.advance(clock.now())
+            actions = engine.advance(clock.now() + lookahead)
         else:
             event = interpret(text, engine.expected_answers)
             now = clock.now()

@@ -76,3 +76,9 @@ def script_sentences(script: Script) -> Iterable[str]:
                 yield body.retry
             if isinstance(body, Record) and body.confirm:
                 yield from (body.confirm.replace("{answer}", answer) for answer in body.answers)
+
+
+def script_answers(script: Script) -> tuple[str, ...]:
+    """Every answer word any question of ``script`` listens for."""
+    found = {a for step in script.steps if isinstance(step.body, (Ask, Record)) for a in step.body.answers}
+    return tuple(sorted(found))

@@ -1,0 +1,100 @@
+"""Carrying out the engine's actions with real sound: speech from the cache, sounds
+from audio/, all on one Mixer; what to listen for goes to the Listener."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .care import Care
+from .engine import Action, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
+from .mixer import Mixer
+from .phrases import PhraseBook
+from .sound import SoundError, cut, read_wav, resample, wav_seconds
+from .speech_cache import SpeechCache
+from .tts import SpeechError
+
+log = logging.getLogger(__name__)
+
+TONE_FADE_SECONDS = 0.3
+"""A breath tone cut at its phase's end fades out over this long."""
+
+
+class AudioTiming:
+    """The engine's Timing from real renderings and real sound files."""
+
+    def __init__(self, cache: SpeechCache, audio_dir: Path):
+        self.cache = cache
+        self.audio_dir = audio_dir
+
+    def speech_seconds(self, text: str, rate: float) -> float:
+        return self.cache.speech_seconds(text, rate)
+
+    def sound_seconds(self, sound: str) -> float:
+        return wav_seconds(self.audio_dir / sound)
+
+
+class AudioPlayer:
+    """Performs actions on ``mixer``; ``frame_at`` maps session time to the mixer's frames."""
+
+    def __init__(
+        self,
+        mixer: Mixer,
+        frame_at: Callable[[float], int],
+        cache: SpeechCache,
+        audio_dir: Path,
+        listen_for: Callable[[list[str]], None] | None = None,
+        phrases: PhraseBook | None = None,
+        care: Care | None = None,
+    ):
+        self.mixer = mixer
+        self.frame_at = frame_at
+        self.cache = cache
+        self.audio_dir = audio_dir
+        self.listen_for = listen_for
+        self.phrases = phrases
+        self.care = care
+        self._sounds: dict[str, np.ndarray] = {}
+
+    def perform(self, action: Action) -> None:
+        if isinstance(action, Speak):
+            samples = self._speech(action)
+            if samples is not None:
+                self.mixer.add(samples, self.frame_at(action.at))
+        elif isinstance(action, PlaySound):
+            samples = self._sound(action.sound)
+            if action.seconds is not None:
+                samples = cut(samples, int(action.seconds * self.mixer.rate), int(TONE_FADE_SECONDS * self.mixer.rate))
+            self.mixer.add(samples, self.frame_at(action.at))
+        elif isinstance(action, Hush):
+            self.mixer.hush()
+        elif isinstance(action, SetVolume):
+            self.mixer.set_volume(action.level)
+        elif isinstance(action, (Listen, StopListening)) and self.listen_for is not None:
+            answers = action.answers if isinstance(action, Listen) else ()
+            grammar = self.phrases.session_grammar(answers)
+            if answers:  # a reply may carry words of crisis: listen for them too
+                grammar += list(self.care.crisis_words)
+            self.listen_for(grammar)
+
+    def _speech(self, action: Speak) -> np.ndarray | None:
+        if action.clip:
+            try:
+                return self._sound(action.clip)
+            except SoundError as err:
+                log.warning("recorded clip unusable (%s); using the synthesized voice", err)
+        try:
+            samples, rate = read_wav(self.cache.get(action.text, action.rate))
+        except (SpeechError, SoundError) as err:
+            log.error("cannot speak %r: %s", action.text, err)
+            return None
+        return resample(samples, rate, self.mixer.rate)
+
+    def _sound(self, name: str) -> np.ndarray:
+        if name not in self._sounds:
+            samples, rate = read_wav(self.audio_dir / name)
+            self._sounds[name] = resample(samples, rate, self.mixer.rate)
+        return self._sounds[name]

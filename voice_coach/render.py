@@ -1,0 +1,41 @@
+"""Rendering a whole exercise to one WAV file, offline, with the live scheduler and mixer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .audioplayer import AudioPlayer, AudioTiming
+from .mixer import Mixer
+from .script import Script
+from .speech_cache import SpeechCache
+from .timeline import Timeline, simulate
+
+RENDER_RATE = 22050
+"""espeak-ng's own rate: no resampling of speech."""
+BLOCK = 1024
+
+
+def render_exercise(
+    script: Script, cache: SpeechCache, audio_dir: Path, answers: Iterable[str] = (), rate: int = RENDER_RATE
+) -> tuple[np.ndarray, Timeline]:
+    """The exercise as samples, and the timeline they follow."""
+    timeline = simulate(script, AudioTiming(cache, audio_dir), answers)
+    mixer = Mixer(rate, volume=1.0)
+    player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache, audio_dir)
+    blocks = []
+    for action in timeline.actions:
+        blocks += _mix_until(mixer, int(round(action.at * rate)))
+        player.perform(action)
+    while mixer.busy:
+        blocks.append(mixer.next_block(BLOCK))
+    return (np.concatenate(blocks) if blocks else np.zeros(0, np.float32)), timeline
+
+
+def _mix_until(mixer: Mixer, frame: int) -> list[np.ndarray]:
+    blocks = []
+    while mixer.frames < frame:
+        blocks.append(mixer.next_block(min(BLOCK, frame - mixer.frames)))
+    return blocks
