@@ -133,4 +133,12 @@ class Synthesizer:
         with contextlib.suppress(SpeechError):
             self._save("Hallo.", self.voice.words_per_minute, warmup)
         warmup.unlink(missing_ok=True)
+        # Properties apply in runAndWait; an unknown voice name leaves another voice in place, silently.
+        chosen = engine.getProperty("voice")
+        if chosen != self.voice.name:
+            self._engine = None
+            raise SpeechError(
+                f"the espeak-ng voice {self.voice.name!r} is not installed (espeak-ng kept {chosen!r}); "
+                "install it with: sudo apt-get install espeak-ng, or pick one from: espeak-ng --voices=nl"
+            )
         return engine

