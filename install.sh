@@ -36,4 +36,12 @@ if $with_tests; then
 else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
+if ! $with_tests; then
+    # The Dutch speech model (39 MB) comes from the Vosk site; every file is verified.
+    if ! .venv/bin/voice-coach model verify >/dev/null 2>&1; then
+        .venv/bin/voice-coach model download \
+            || echo "warning: no speech model yet, so the coach cannot listen; retry: .venv/bin/voice-coach model download" >&2
+    fi
+    .venv/bin/voice-coach prerender  # every sentence rendered once, so speaking starts at once
+fi
 echo "voice-coach installed in $(pwd)/.venv"

@@ -1,0 +1,133 @@
+"""Whole exercises with real sound: offline render, prerender, and `play` aloud on the ALSA rig."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import SPEAKER_FILE, korean_model_path, microphone_input, speaker_output
+from voice_coach.audioplayer import AudioTiming
+from voice_coach.cli import main
+from voice_coach.engine import Speak
+from voice_coach.library import load_library
+from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
+from voice_coach.render import RENDER_RATE, render_exercise
+from voice_coach.sound import read_wav
+from voice_coach.speech_cache import SpeechCache
+from voice_coach.tts import Synthesizer
+
+LIBRARY = load_library([SCRIPTS_DIR], AUDIO_DIR)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> SpeechCache:
+    return SpeechCache(tmp_path_factory.mktemp("speech"), Synthesizer())
+
+
+def rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+
+
+def test_render_places_every_sentence_at_its_scheduled_time(cache):
+    samples, timeline = render_exercise(LIBRARY.scripts["veilig"], cache, AUDIO_DIR)
+    assert timeline.outcome == "completed"
+    assert len(samples) / RENDER_RATE == pytest.approx(timeline.seconds, abs=0.05)
+    says = [a for a in timeline.actions if isinstance(a, Speak) and a.text[0].isupper() and len(a.text) > 12]
+    assert len(says) >= 5
+    for speak in says:
+        frame = int(speak.at * RENDER_RATE)
+        spoken, _ = read_wav(cache.get(speak.text, speak.rate))
+        rendered = samples[frame : frame + len(spoken)]
+        # The sentence's own samples are exactly there (breath tones may not overlap a say step).
+        assert np.allclose(rendered, spoken[: len(rendered)], atol=2e-4), speak.text
+
+
+def test_render_follows_the_answers(cache):
+    script = LIBRARY.scripts["ademoefening"]
+    no, _ = render_exercise(script, cache, AUDIO_DIR, ["nee"])
+    yes, _ = render_exercise(script, cache, AUDIO_DIR, ["ja", "nee"])
+    extra = 6 * 10  # six more rounds of 4 + 6 seconds
+    assert (len(yes) - len(no)) / RENDER_RATE == pytest.approx(extra + 8, abs=8)
+
+
+def test_render_timing_uses_real_speech_lengths(cache):
+    timing = AudioTiming(cache, AUDIO_DIR)
+    assert timing.speech_seconds("Welkom.", 1.0) == pytest.approx(len(read_wav(cache.get("Welkom.", 1.0))[0]) / 22050)
+    assert timing.sound_seconds("gong.wav") == pytest.approx(5.0)
+
+
+def test_render_command_writes_the_wav(tmp_path):
+    out = tmp_path / "veilig.wav"
+    result = CliRunner().invoke(main, ["render", "veilig", "-o", str(out), "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"veilig.wav: Ik ben veilig, 1:0\d\.\d \(completed\)", result.output)
+    samples, rate = read_wav(out)
+    assert rate == RENDER_RATE and len(samples) / rate > 55
+
+
+def test_prerender_renders_once_then_hits_the_cache(tmp_path):
+    runner = CliRunner()
+    cold = runner.invoke(main, ["prerender", "--cache", str(tmp_path)])
+    assert cold.exit_code == 0, cold.output
+    total = int(re.search(r"(\d+) sentences: (\d+) rendered", cold.output).group(1))
+    assert f"{total} sentences: {total} rendered, 0 already cached" in cold.output
+    warm = runner.invoke(main, ["prerender", "--cache", str(tmp_path)])
+    assert f"{total} sentences: 0 rendered, {total} already cached" in warm.output
+    slower = runner.invoke(main, ["prerender", "--cache", str(tmp_path), "--words-per-minute", "130"])
+    assert f"{total} sentences: {total} rendered" in slower.output
+
+
+def read_until(process: subprocess.Popen, needle: str, seconds: float = 60.0) -> str:
+    seen, deadline = "", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([process.stdout], [], [], 0.2)[0]:
+            line = process.stdout.readline()
+            seen += line
+            if needle in line:
+                return line
+    raise AssertionError(f"{needle!r} never came; got:\n{seen}")
+
+
+def seconds_of(line: str) -> float:
+    minutes, seconds = re.match(r"\s*(\d+):(\d+\.\d)", line).groups()
+    return int(minutes) * 60 + float(seconds)
+
+
+def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
+    microphone_input([], 30)
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "voice_coach", "play", "veilig", "--cache", str(tmp_path),
+            "--speaker", "vctest_speaker", "--speaker-rate", "48000",
+            "--microphone", "vctest_mic", "--microphone-rate", "48000", "--model", str(korean_model_path()),
+        ],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        first = read_until(process, '"Stop even. Wat je ook aan het doen bent."')
+        read_until(process, '"Adem rustig in. En rustig uit."')
+        time.sleep(1.0)
+        process.stdin.write("stop\n")
+        process.stdin.flush()
+        finished = read_until(process, "(finished: stopped)")
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill()
+    out = speaker_output(2)
+    speech, _ = read_wav(SpeechCache(tmp_path / "speech", Synthesizer()).get("Stop even. Wat je ook aan het doen bent.", 1.0))
+    expected_onset = seconds_of(first) + np.argmax(np.abs(speech) > 1e-3) / 22050
+    onset = np.argmax(np.abs(out) > 1e-3) / 48000
+    assert onset == pytest.approx(expected_onset, abs=0.06)  # the printed time has 0.1 s resolution
+    stopped_at = seconds_of(finished)
+    loud = np.nonzero(np.abs(out) > 1e-3)[0]
+    assert loud[-1] / 48000 <= stopped_at + 0.1 + 0.05
+    assert SPEAKER_FILE.stat().st_size > 0
