@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
+import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -74,71 +74,90 @@ def check_rendering(path: Path, text: str, words_per_minute: float) -> float:
     return seconds
 
 
+class _Worker:
+    """One rendering process (see :mod:`voice_coach.tts_worker`)."""
+
+    def __init__(self, voice: Voice, words_per_minute: int):
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "voice_coach.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            )
+        except OSError as err:
+            raise SpeechError(f"cannot start the speech process ({err})") from None
+        started = self._reply()
+        if "error" in started:
+            self.close()
+            raise SpeechError(
+                f"the espeak-ng voice cannot start ({started['error']}); "
+                "install it with: sudo apt-get install espeak-ng, or pick a voice from: espeak-ng --voices=nl"
+            )
+
+    def save(self, text: str, path: Path) -> None:
+        try:
+            self.process.stdin.write(json.dumps({"text": text, "path": str(path)}) + "\n")
+            self.process.stdin.flush()
+        except OSError as err:
+            raise SpeechError(f"the speech process is gone ({err})") from None
+        reply = self._reply()
+        if "error" in reply:
+            raise SpeechError(f"pyttsx3 failed: {reply['error']}")
+
+    def _reply(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            return {"error": f"the speech process stopped (exit status {self.process.wait()})"}
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
 class Synthesizer:
     """Renders sentences to WAV with pyttsx3 + espeak-ng, verifying each file.
 
-    pyttsx3 2.99's espeak driver has been seen to write no file for the first
-    sentence an engine renders (and to be one file behind after that). So every
-    new engine first renders a throwaway sentence, and every file is checked;
-    a failed check retries with a fresh engine.
+    Rendering happens in one worker process per speaking rate (espeak-ng applies
+    rate changes late). pyttsx3 2.99's espeak driver has been seen to write no
+    file for an engine's first sentence and to run one file behind; so each
+    worker first renders a throwaway sentence, every file is checked, and a
+    failed check retries with a fresh worker.
     """
 
     def __init__(self, voice: Voice = Voice()):
         self.voice = voice
-        self._engine = None
+        self._workers: dict[int, _Worker] = {}
 
     def render(self, text: str, rate: float, target: Path) -> float:
         """Render ``text`` at ``rate`` (1.0 = the voice's own speed) into ``target``; returns its length."""
-        words_per_minute = self.voice.words_per_minute * rate
+        words_per_minute = round(self.voice.words_per_minute * rate)
         target.parent.mkdir(parents=True, exist_ok=True)
         problem = ""
         for attempt in range(RENDER_ATTEMPTS):
             scratch = target.with_name(f".{target.stem}.{os.getpid()}.{attempt}.wav")
             try:
-                self._save(text, round(words_per_minute), scratch)
+                self._render_once(text, words_per_minute, scratch)
                 seconds = check_rendering(scratch, text, words_per_minute)
             except SpeechError as err:
                 problem = str(err)
-                self._engine = None  # start over with a fresh engine
+                self._retire(words_per_minute)  # start over with a fresh worker
                 scratch.unlink(missing_ok=True)
                 continue
             os.replace(scratch, target)
             return seconds
         raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}")
 
-    def _save(self, text: str, words_per_minute: int, path: Path) -> None:
-        engine = self._engine or self._start()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints every file name
-                engine.setProperty("rate", words_per_minute)
-                engine.save_to_file(text, str(path))
-                engine.runAndWait()
-        except Exception as err:  # pyttsx3 raises bare RuntimeError/OSError/ctypes errors
-            raise SpeechError(f"pyttsx3 failed: {err}") from None
+    def _render_once(self, text: str, words_per_minute: int, path: Path) -> None:
+        if words_per_minute not in self._workers:
+            self._workers[words_per_minute] = _Worker(self.voice, words_per_minute)
+        self._workers[words_per_minute].save(text, path)
 
-    def _start(self):
-        """A new engine with the Dutch voice, warmed up past its lost first file."""
-        try:
-            from pyttsx3.engine import Engine
+    def _retire(self, words_per_minute: int) -> None:
+        worker = self._workers.pop(words_per_minute, None)
+        if worker is not None:
+            worker.close()
 
-            engine = Engine("espeak")
-            engine.setProperty("voice", self.voice.name)
-            engine.setProperty("pitch", self.voice.pitch)
-        except Exception as err:
-            raise SpeechError(
-                f"the espeak-ng voice cannot start ({err}); install it with: sudo apt-get install espeak-ng"
-            ) from None
-        self._engine = engine
-        warmup = Path(os.environ.get("TMPDIR", "/tmp")) / f"voice-coach-warmup-{os.getpid()}.wav"
-        with contextlib.suppress(SpeechError):
-            self._save("Hallo.", self.voice.words_per_minute, warmup)
-        warmup.unlink(missing_ok=True)
-        # Properties apply in runAndWait; an unknown voice name leaves another voice in place, silently.
-        chosen = engine.getProperty("voice")
-        if chosen != self.voice.name:
-            self._engine = None
-            raise SpeechError(
-                f"the espeak-ng voice {self.voice.name!r} is not installed (espeak-ng kept {chosen!r}); "
-                "install it with: sudo apt-get install espeak-ng, or pick one from: espeak-ng --voices=nl"
-            )
-        return engine
+    def close(self) -> None:
+        """End the rendering processes."""
+        for words_per_minute in list(self._workers):
+            self._retire(words_per_minute)
