@@ -96,3 +96,18 @@ def test_one_bad_script_does_not_stop_the_rest(tmp_path):
     library = load_library([tmp_path], AUDIO_DIR)
     assert sorted(library.scripts) == ["veilig", "zelfcompassie"]
     assert len(library.errors) == 1
+
+
+def test_a_missing_recorded_clip_falls_back_to_the_voice_with_a_warning(tmp_path):
+    path = tmp_path / "clip.toml"
+    path.write_text(
+        'id = "clip"\ntitle = "C"\ntriggers = ["clip"]\nsummary = "X."\nminutes = 1\n'
+        '[[step]]\nsay = "Welkom."\nclip = "mijn-stem-welkom.wav"\n',
+        "utf-8",
+    )
+    script, problems = check_script(path, AUDIO_DIR)
+    assert script is not None and script.steps[0].body.clip is None
+    assert [str(p) for p in problems] == [
+        f"{path}: step 1 (say): field 'clip': warning: recorded clip 'mijn-stem-welkom.wav' not found in {AUDIO_DIR}; "
+        "the synthesized voice speaks instead"
+    ]
