@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from .care import Care
-from .engine import Action, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
+from .engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
 from .mixer import Mixer
 from .phrases import PhraseBook
 from .sound import SoundError, cut, read_wav, resample, wav_seconds
@@ -24,14 +24,21 @@ TONE_FADE_SECONDS = 0.3
 
 
 class AudioTiming:
-    """The engine's Timing from real renderings and real sound files."""
+    """The engine's Timing from real renderings and real sound files.
+
+    A sentence that cannot be rendered (espeak-ng broken or missing) gets an
+    estimated length, so the exercise keeps its rhythm with what is cached.
+    """
 
     def __init__(self, cache: SpeechCache, audio_dir: Path):
         self.cache = cache
         self.audio_dir = audio_dir
 
     def speech_seconds(self, text: str, rate: float) -> float:
-        return self.cache.speech_seconds(text, rate)
+        try:
+            return self.cache.speech_seconds(text, rate)
+        except SpeechError:
+            return EstimatedTiming().speech_seconds(text, rate)
 
     def sound_seconds(self, sound: str) -> float:
         return wav_seconds(self.audio_dir / sound)

@@ -14,16 +14,16 @@ import click
 from .audioplayer import AudioPlayer, AudioTiming
 from .care import load_care
 from .clock import Clock
-from .config import Settings
+from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
 from .devices import DeviceError
 from .engine import EstimatedTiming
 from .interpret import interpret
 from .library import Library, load_library
-from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, model_status, read_manifest
+from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
 from .paths import AUDIO_DIR, SCRIPTS_DIR
 from .phrases import load_phrases
 from .script import Script
-from .session import run_session
+from .session import Session, run_session
 from .sound import write_wav
 from .speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
@@ -37,56 +37,70 @@ LOOKAHEAD_SECONDS = 0.05
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--scripts", type=click.Path(file_okay=False, path_type=Path), default=SCRIPTS_DIR, show_default=True,
-    help="Folder with the exercise scripts.",
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file [default: /etc/voice-coach/config.toml for the service, else ~/.config/voice-coach/config.toml].",
 )
-@click.option(
-    "--audio", type=click.Path(file_okay=False, path_type=Path), default=AUDIO_DIR, show_default=True,
-    help="Folder with the sounds and clips that scripts name.",
-)
+@click.option("--scripts", type=click.Path(file_okay=False, path_type=Path), help=f"Folder with the exercise scripts [default: {SCRIPTS_DIR}].")
+@click.option("--audio", type=click.Path(file_okay=False, path_type=Path), help=f"Folder with the sounds and clips that scripts name [default: {AUDIO_DIR}].")
+@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path), help="The journal file [default: ~/.local/share/voice-coach/journal.sqlite].")
 @click.option("-v", "--verbose", is_flag=True, help="Log what the coach hears and does.")
 @click.pass_context
-def main(ctx: click.Context, scripts: Path, audio: Path, verbose: bool) -> None:
+def main(ctx: click.Context, config_path: Path | None, scripts: Path | None, audio: Path | None, journal_path: Path | None, verbose: bool) -> None:
     """voice-coach: an offline voice coach for breathing, grounding and self-compassion.
 
     Self-help, not treatment. In crisis: 113 Zelfmoordpreventie.
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = Settings(scripts=scripts, audio=audio)
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        raise BadConfig(str(err)) from None
+    config.override("scripts", scripts)
+    config.override("audio", audio)
+    config.override("journal", journal_path)
+    ctx.obj = config
+
+
+class BadConfig(click.ClickException):
+    """An unusable config file: a distinct status the service does not restart on."""
+
+    exit_code = EXIT_CONFIG
 
 
 def voice_options(command):
-    """--voice, --words-per-minute and --cache, stored in the Settings."""
+    """--voice, --words-per-minute and --cache, over the config."""
 
-    @click.option("--voice", default=Settings.voice, show_default=True, help="espeak-ng voice to speak with.")
-    @click.option("--words-per-minute", type=click.IntRange(80, 300), default=Settings.words_per_minute, show_default=True, help="Speaking rate.")
+    @click.option("--voice", help="espeak-ng voice to speak with [default: gmw/nl].")
+    @click.option("--words-per-minute", type=click.IntRange(80, 300), help="Speaking rate [default: 150].")
     @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), help="Folder for rendered speech [default: ~/.cache/voice-coach].")
     @functools.wraps(command)
-    def wrapper(*args, voice: str, words_per_minute: int, cache: Path | None, **kwargs):
-        settings: Settings = click.get_current_context().obj
-        settings.voice, settings.words_per_minute = voice, words_per_minute
-        settings.cache = cache or settings.cache
+    def wrapper(*args, voice: str | None, words_per_minute: int | None, cache: Path | None, **kwargs):
+        config: Config = click.get_current_context().obj
+        config.override("voice", voice)
+        config.override("words_per_minute", words_per_minute)
+        config.override("cache", cache)
         return command(*args, **kwargs)
 
     return wrapper
 
 
 def device_options(command):
-    """--speaker, --microphone, their rates, --model and --barge-in, stored in the Settings."""
+    """--speaker, --microphone, their rates, --model and --barge-in, over the config."""
 
     @click.option("--speaker", help="Output device, by (part of) its name [default: the system default].")
     @click.option("--speaker-rate", type=int, help="Output sample rate [default: the device's own].")
     @click.option("--microphone", help="Input device, by (part of) its name [default: the system default].")
     @click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
     @click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
-    @click.option("--barge-in", is_flag=True, help='Let "stop" through while the coach speaks.')
+    @click.option("--barge-in/--no-barge-in", default=None, help='Let "stop" through while the coach speaks [default: no].')
     @functools.wraps(command)
     def wrapper(*args, speaker, speaker_rate, microphone, microphone_rate, model, barge_in, **kwargs):
-        settings: Settings = click.get_current_context().obj
-        settings.speaker, settings.speaker_rate = speaker, speaker_rate
-        settings.microphone, settings.microphone_rate = microphone, microphone_rate
-        settings.model = model or settings.model
-        settings.barge_in = barge_in
+        config: Config = click.get_current_context().obj
+        for key, value in (
+            ("speaker", speaker), ("speaker_rate", speaker_rate), ("microphone", microphone),
+            ("microphone_rate", microphone_rate), ("model", model), ("barge_in", barge_in),
+        ):
+            config.override(key, value)
         return command(*args, **kwargs)
 
     return wrapper
@@ -118,9 +132,9 @@ def _speech_cache(settings: Settings) -> SpeechCache:
 
 @main.command("list")
 @click.pass_obj
-def list_command(settings: Settings) -> None:
+def list_command(config: Config) -> None:
     """List the exercises: id, title, duration and spoken triggers."""
-    for script in _library(settings).scripts.values():
+    for script in _library(config.settings).scripts.values():
         click.echo(f"{script.id:<16} {script.title:<34} {script.minutes:>4g} min   {' | '.join(script.triggers)}")
 
 
@@ -132,7 +146,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     Exits 0 only when every script is valid; warnings do not count.
     """
-    library = load_library(paths or [ctx.obj.scripts], ctx.obj.audio)
+    library = load_library(paths or [ctx.obj.settings.scripts], ctx.obj.settings.audio)
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
     errors = len(library.errors)
@@ -145,9 +159,9 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.argument("name")
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
 @click.pass_obj
-def show(settings: Settings, name: str, answers: tuple[str, ...]) -> None:
+def show(config: Config, name: str, answers: tuple[str, ...]) -> None:
     """Show an exercise as it will be spoken, with its timeline."""
-    script = _script(settings, name)
+    script = _script(config.settings, name)
     timeline = simulate(script, EstimatedTiming(), answers)
     click.echo(f"{script.title} ({script.id}): {script.summary}")
     click.echo(f"Say: {' | '.join(script.triggers)}.  About {clock_text(timeline.seconds)} (estimated speech lengths).")
@@ -165,8 +179,9 @@ def show(settings: Settings, name: str, answers: tuple[str, ...]) -> None:
 @voice_options
 @device_options
 @click.pass_obj
-def play(settings: Settings, name: str, text: bool, speed: float, answers: tuple[str, ...]) -> None:
+def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str, ...]) -> None:
     """Play an exercise aloud and listen for replies (or type them: ja, nee, pauze, verder, langzamer, stop)."""
+    settings = config.settings
     script = _script(settings, name)
     heard: queue.Queue[str] = queue.Queue()
     terminal = TerminalPlayer(sys.stdout, sys.stdout.isatty(), list(answers), heard)
@@ -177,7 +192,8 @@ def play(settings: Settings, name: str, text: bool, speed: float, answers: tuple
     hear = lambda said, expected: interpret(said, expected, phrases, care)  # noqa: E731
     if text or speed != 1.0:
         refresh = terminal.refresh if terminal.live else None
-        outcome = run_session(new_engine(script, EstimatedTiming()), Clock(speed), heard, hear, terminal.perform, refresh)
+        session = Session(new_engine(script, EstimatedTiming()), Clock(speed), terminal.perform)
+        outcome = run_session(session, heard, hear, refresh)
     else:
         outcome = _play_aloud(settings, script, heard, hear, terminal)
     if outcome == "crisis":
@@ -211,7 +227,7 @@ def _play_aloud(settings: Settings, script: Script, heard, hear, terminal: Termi
             if listener:
                 listener.listen_for(load_phrases().session_grammar(()))
                 listener.start()
-            outcome = run_session(engine, speaker, heard, hear, perform, lookahead=LOOKAHEAD_SECONDS)
+            outcome = run_session(Session(engine, speaker, perform, LOOKAHEAD_SECONDS), heard, hear)
             while speaker.mixer.busy:  # let the last words finish
                 time.sleep(0.05)
         finally:
@@ -222,7 +238,7 @@ def _play_aloud(settings: Settings, script: Script, heard, hear, terminal: Termi
 
 def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script):
     """A Listener on the configured microphone, or None (with the reason) when there is none."""
-    problems = model_status(settings.model, _manifest_for(settings.model), full=False)
+    problems = model_status(settings.model, manifest_for(settings.model), full=False)
     if problems:
         click.echo(f"Not listening: {problems[0]}. Type replies instead.", err=True)
         return None
@@ -244,16 +260,12 @@ def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Scri
         return None
 
 
-def _manifest_for(model: Path):
-    """The Dutch manifest when ``model`` is the Dutch model, else None (any other model: no manifest)."""
-    return read_manifest(DUTCH_MANIFEST) if model.name == DUTCH_MODEL else None
-
-
 @main.command()
 @voice_options
 @click.pass_obj
-def prerender(settings: Settings) -> None:
+def prerender(config: Config) -> None:
     """Render every sentence of every exercise to the speech cache, so playing starts at once."""
+    settings = config.settings
     library = _library(settings)
     cache = _speech_cache(settings)
     todo = sentences(library.scripts.values(), load_phrases().replies, load_care())
@@ -274,10 +286,11 @@ def prerender(settings: Settings) -> None:
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
 @voice_options
 @click.pass_obj
-def render(settings: Settings, name: str, output: Path, answers: tuple[str, ...]) -> None:
+def render(config: Config, name: str, output: Path, answers: tuple[str, ...]) -> None:
     """Render a whole exercise to a WAV file, with the same timing as when it plays."""
     from .render import RENDER_RATE, render_exercise
 
+    settings = config.settings
     script = _script(settings, name)
     try:
         samples, timeline = render_exercise(script, _speech_cache(settings), settings.audio, answers)
@@ -300,9 +313,9 @@ def model() -> None:
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=DUTCH_MANIFEST, help="SHA-256 manifest the download must match [default: the Dutch model's].")
 @click.option("--name", default=DUTCH_MODEL, show_default=True, help="Folder name to install the model as.")
 @click.pass_obj
-def download(settings: Settings, models_dir: Path | None, url: str, manifest: Path, name: str) -> None:
+def download(config: Config, models_dir: Path | None, url: str, manifest: Path, name: str) -> None:
     """Download the Dutch model, verify every file, and install it atomically."""
-    target_dir = models_dir or settings.model.parent
+    target_dir = models_dir or config.settings.model.parent
     entries = read_manifest(manifest)
     total = sum(e.size for e in entries)
     with click.progressbar(length=total, label=f"Downloading {name}", file=sys.stderr) as bar:
@@ -322,10 +335,84 @@ def download(settings: Settings, models_dir: Path | None, url: str, manifest: Pa
 @model.command()
 @click.option("--model", "folder", type=click.Path(file_okay=False, path_type=Path), help="The model folder [default: the installed Dutch model].")
 @click.pass_obj
-def verify(settings: Settings, folder: Path | None) -> None:
+def verify(config: Config, folder: Path | None) -> None:
     """Check every file of the model against its SHA-256 manifest."""
-    folder = folder or settings.model
-    problems = model_status(folder, _manifest_for(folder), full=True)
+    folder = folder or config.settings.model
+    problems = model_status(folder, manifest_for(folder), full=True)
     if problems:
         raise click.ClickException("\n".join(problems))
     click.echo(f"OK: {folder}")
+
+
+@main.command()
+@click.option("--listen-stdin", is_flag=True, help="Take what is said from standard input, one phrase a line, instead of the microphone (for tests and debugging).")
+@click.option("--phrases", "phrases_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Phrase table to use instead of the Dutch one (for tests with another language's model).")
+@voice_options
+@device_options
+@click.pass_obj
+def run(config: Config, listen_stdin: bool, phrases_path: Path | None) -> None:
+    """Run the bedside coach: listen, start an exercise when asked, listen again (the service runs this)."""
+    from .daemon import Daemon
+
+    sys.exit(Daemon(config, listen_stdin, phrases_path).run())
+
+
+@main.group("config")
+def config_group() -> None:
+    """The configuration."""
+
+
+@config_group.command("show")
+@click.pass_obj
+def config_show(config: Config) -> None:
+    """Print the effective settings and where each value came from."""
+    click.echo(f"# config file: {config.path}{'' if config.path.exists() else ' (not present)'}")
+    for line in describe_settings(config):
+        click.echo(line)
+
+
+def _journal(config: Config):
+    from .journal import Journal, JournalError
+
+    try:
+        return Journal(config.settings.journal)
+    except JournalError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.group(invoke_without_command=True)
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True, help="How many recent sessions to show.")
+@click.pass_context
+def journal(ctx: click.Context, limit: int) -> None:
+    """Your journal: recent sessions and your answers. Only on this device."""
+    if ctx.invoked_subcommand is not None:
+        return
+    entries = _journal(ctx.obj).recent(limit)
+    if not entries:
+        click.echo("The journal is empty.")
+        return
+    click.echo(f"{'when':<20} {'exercise':<16} {'ended':<12} answers")
+    for entry in entries:
+        click.echo(f"{entry.started[:16].replace('T', ' '):<20} {entry.exercise:<16} {entry.outcome:<12} {entry.answers}")
+
+
+@journal.command()
+@click.option("--csv", "as_csv", is_flag=True, required=True, help="Write CSV (the only format).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write [default: standard output].")
+@click.pass_obj
+def export(config: Config, as_csv: bool, output) -> None:
+    """Export every session and answer."""
+    _journal(config).export_csv(output)
+
+
+@journal.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def forget(config: Config, yes: bool) -> None:
+    """Erase the whole journal, for good."""
+    store = _journal(config)
+    sessions, answers = store.counts()
+    if not yes:
+        click.confirm(f"Erase all {sessions} sessions and {answers} answers? This cannot be undone", abort=True)
+    store.forget()
+    click.echo("The journal is erased.")

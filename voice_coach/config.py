@@ -1,48 +1,174 @@
-"""The coach's settings, with their defaults."""
+"""The coach's settings: defaults, one TOML config file, and command-line overrides.
+
+The service reads ``/etc/voice-coach/config.toml`` (systemd's
+``$CONFIGURATION_DIRECTORY``), a user ``~/.config/voice-coach/config.toml``;
+``--config`` picks another. Every key is a field of :class:`Settings`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .model import DUTCH_MODEL
 from .paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir
 from .tts import Voice
 
+EXIT_CONFIG = 78
+"""Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG)."""
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or has a bad key; the message names file and key."""
+
 
 @dataclass
 class Settings:
-    """Everything that can be set; the command line fills it in."""
+    """Everything that can be set. Each field is also a key of the config file."""
 
     scripts: Path = SCRIPTS_DIR
     """Folder with the exercise scripts."""
     audio: Path = AUDIO_DIR
     """Folder with the sounds and clips the scripts name."""
     voice: str = Voice.name
-    """espeak-ng voice."""
+    """espeak-ng voice (espeak-ng --voices=nl lists the Dutch ones)."""
     words_per_minute: int = Voice.words_per_minute
-    """Speaking rate at an exercise's voice_rate 1.0."""
+    """Speaking rate at an exercise's voice_rate 1.0 (80-300)."""
     pitch: int = Voice.pitch
-    """espeak-ng pitch, 0-100."""
+    """espeak-ng pitch (0-100)."""
     speaker: str | None = None
-    """Output device name (part of it is enough); None: the default device."""
+    """Output device, by (part of) its name; unset: the default device."""
     speaker_rate: int | None = None
-    """Output sample rate; None: the device's own."""
+    """Output sample rate in Hz; unset: the device's own."""
     microphone: str | None = None
-    """Input device name (part of it is enough); None: the default device."""
+    """Input device, by (part of) its name; unset: the default device."""
     microphone_rate: int | None = None
-    """Input sample rate; None: the device's own (Vosk takes 16, 44.1 or 48 kHz)."""
+    """Input sample rate in Hz; unset: the device's own (Vosk takes 16000, 44100 or 48000)."""
     model: Path = field(default_factory=lambda: default_models_dir() / DUTCH_MODEL)
     """The Vosk model folder."""
     cache: Path = field(default_factory=default_cache_dir)
     """Where rendered speech is kept."""
+    journal: Path = field(default_factory=lambda: default_models_dir().parent / "journal.sqlite")
+    """The journal file (SQLite)."""
     min_confidence: float = 0.5
-    """Recognized words below this confidence are ignored."""
+    """Recognized words below this confidence (0-1) are ignored."""
     barge_in: bool = False
     """Let "stop" through while the coach speaks."""
     volume: float = 0.7
-    """Start volume, 0.1-1.0."""
+    """Start volume (0.1-1.0)."""
 
     def voice_settings(self) -> Voice:
         """The voice these settings describe."""
         return Voice(self.voice, self.words_per_minute, self.pitch)
+
+
+# How each key is checked: kind, and for numbers the allowed range.
+RULES: dict[str, tuple[str, float | None, float | None]] = {
+    "scripts": ("path", None, None),
+    "audio": ("path", None, None),
+    "voice": ("text", None, None),
+    "words_per_minute": ("int", 80, 300),
+    "pitch": ("int", 0, 100),
+    "speaker": ("text", None, None),
+    "speaker_rate": ("int", 8000, 192000),
+    "microphone": ("text", None, None),
+    "microphone_rate": ("int", 8000, 192000),
+    "model": ("path", None, None),
+    "cache": ("path", None, None),
+    "journal": ("path", None, None),
+    "min_confidence": ("float", 0.0, 1.0),
+    "barge_in": ("bool", None, None),
+    "volume": ("float", 0.1, 1.0),
+}
+assert set(RULES) == {f.name for f in fields(Settings)}
+
+
+def default_config_path() -> Path:
+    """The service's config under systemd, else the user's."""
+    if os.environ.get("CONFIGURATION_DIRECTORY"):
+        return Path(os.environ["CONFIGURATION_DIRECTORY"].split(":")[0]) / "config.toml"
+    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "voice-coach" / "config.toml"
+
+
+@dataclass
+class Config:
+    """Settings plus where each value came from."""
+
+    settings: Settings
+    """The effective settings."""
+    sources: dict[str, str]
+    """Key -> "default", the config file's path, or "command line"."""
+    path: Path
+    """The config file read (or looked for)."""
+
+    def override(self, key: str, value: Any) -> None:
+        """A command-line value; None means the option was not given."""
+        if value is not None:
+            setattr(self.settings, key, value)
+            self.sources[key] = "command line"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Defaults, then the config file if it exists (an explicitly named one must)."""
+    chosen = path or default_config_path()
+    settings = Settings()
+    sources = {f.name: "default" for f in fields(Settings)}
+    if not chosen.exists():
+        if path is not None:
+            raise ConfigError(f"config file {chosen} does not exist; create it or leave out --config")
+        return Config(settings, sources, chosen)
+    try:
+        data = tomllib.loads(chosen.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {chosen} cannot be read: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {chosen}: invalid TOML: {err}") from None
+    problems = []
+    for key, value in data.items():
+        try:
+            setattr(settings, key, _checked(key, value))
+            sources[key] = str(chosen)
+        except ConfigError as err:
+            problems.append(f"config file {chosen}: key {key!r}: {err}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return Config(settings, sources, chosen)
+
+
+def _checked(key: str, value: Any) -> Any:
+    if key not in RULES:
+        close = difflib.get_close_matches(key, list(RULES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"unknown key{hint}; the keys are: {', '.join(RULES)}")
+    kind, low, high = RULES[key]
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            raise ConfigError("must be a path in quotes")
+        return Path(value).expanduser()
+    if kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError("must be text in quotes")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError("must be true or false (without quotes)")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "int" and not isinstance(value, int)):
+        raise ConfigError(f"must be {'a whole number' if kind == 'int' else 'a number'} (without quotes), not {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{value} is out of range; use a number from {low:g} to {high:g}")
+    return value
+
+
+def describe_settings(config: Config) -> list[str]:
+    """``key = value  # source`` lines for ``config show``."""
+    lines = []
+    for item in fields(Settings):
+        value = getattr(config.settings, item.name)
+        shown = "(unset)" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
+        lines.append(f"{item.name} = {shown}  # {config.sources[item.name]}")
+    return lines

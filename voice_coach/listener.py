@@ -36,11 +36,12 @@ class Listener:
         holdoff: float = HOLDOFF_SECONDS,
         barge_in: bool = False,
         stop_phrases: tuple[str, ...] = (),
+        wait_for_device: bool = False,
     ):
         self.heard = heard
         self.speaker = speaker
         self.holdoff = holdoff
-        self.mic = Microphone(self._on_audio, microphone, rate)
+        self.mic = Microphone(self._on_audio, microphone, rate, wait_for_device)
         self.recognizer = Recognizer(model, self.mic.rate, min_confidence)
         self.barge_in = Recognizer(model, self.mic.rate, min_confidence) if barge_in else None
         if self.barge_in:

@@ -18,6 +18,8 @@ BLOCK_SECONDS = 0.05
 """Audio handed on per block: small enough for quick reactions, large enough to be cheap."""
 RETRY_SECONDS = 2.0
 """How often a vanished microphone is looked for again."""
+FALLBACK_RATE = 16000
+"""Rate to listen at when the microphone is not there yet (ALSA converts once it is)."""
 
 AudioSink = Callable[[np.ndarray, float], None]
 """Receives int16 mono samples and the monotonic time their capture ended."""
@@ -30,11 +32,18 @@ class Microphone:
     out audio without waiting (ALSA file devices) still run in real time.
     """
 
-    def __init__(self, sink: AudioSink, name: str | None = None, rate: int | None = None):
+    def __init__(self, sink: AudioSink, name: str | None = None, rate: int | None = None, wait_for_device: bool = False):
+        """With ``wait_for_device``, a missing device is waited for instead of an error."""
         self.sink = sink
         self.name = name
-        self.device: Device = find_device(name, "input", rate)
-        self.rate = self.device.rate
+        try:
+            self.device: Device | None = find_device(name, "input", rate)
+        except DeviceError as err:
+            if not wait_for_device:
+                raise
+            log.warning("%s; waiting for it", err)
+            self.device = None
+        self.rate = self.device.rate if self.device else rate or FALLBACK_RATE
         self._block = int(self.rate * BLOCK_SECONDS)
         self._stream: sd.InputStream | None = None
         self._running = False
@@ -43,7 +52,9 @@ class Microphone:
         """True while the device is gone."""
 
     def start(self) -> "Microphone":
-        self._open()
+        if self.device is not None:
+            self._open()
+        self.lost = self.device is None
         self._running = True
         self._thread = threading.Thread(target=self._read_loop, name="microphone", daemon=True)
         self._thread.start()
@@ -80,7 +91,7 @@ class Microphone:
         started, frames = time.monotonic(), 0
         while self._running:
             if self._stream is None:
-                time.sleep(RETRY_SECONDS)
+                self._sleep(RETRY_SECONDS)
                 self._reopen()
                 started, frames = time.monotonic(), 0
                 continue
@@ -97,6 +108,12 @@ class Microphone:
                 time.sleep(due - time.monotonic())
             self.sink(data[:, 0], due)
 
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake at once when closed."""
+        deadline = time.monotonic() + seconds
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def _reopen(self) -> None:
         try:
             self.device = find_device(self.name, "input", self.rate)
@@ -104,5 +121,5 @@ class Microphone:
         except (DeviceError, sd.PortAudioError):
             self._close_stream()
             return
-        log.warning("microphone %r is back", self.device.name)
+        log.warning("microphone %r is listening", self.device.name)
         self.lost = False

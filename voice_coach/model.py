@@ -164,3 +164,8 @@ def model_status(folder: Path, manifest: list[ManifestEntry] | None, full: bool)
         return [] if (folder / "am").is_dir() or (folder / "conf").is_dir() else [f"{folder} does not look like a Vosk model"]
     problems = verify_model(folder, manifest, full)
     return [f"the model at {folder} is damaged: {p}; {fix} (again)" for p in problems]
+
+
+def manifest_for(folder: Path) -> list[ManifestEntry] | None:
+    """The Dutch manifest when ``folder`` is the Dutch model; None for any other model."""
+    return read_manifest(DUTCH_MANIFEST) if folder.name == DUTCH_MODEL else None

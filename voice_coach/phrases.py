@@ -9,6 +9,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+
 from .paths import DATA_DIR
 
 SLOT = "{oefening}"
@@ -50,6 +52,10 @@ class Replies:
     """After "zachter"."""
     louder: str
     """After "harder"."""
+    list_intro: str
+    """Before the spoken list of exercises."""
+    list_item: str
+    """One exercise in that list; ``{title}`` and ``{trigger}`` are filled in."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class PhraseBook:
     """Session command -> phrasings."""
     answers: dict[str, tuple[str, ...]]
     """Answer word -> extra phrasings."""
+    exercises: dict[str, tuple[str, ...]]
+    """Exercise id -> extra spoken names, besides its script's triggers."""
     replies: Replies
     """What the coach says back."""
 
@@ -116,9 +124,9 @@ class PhraseBook:
 
 
 @cache
-def load_phrases() -> PhraseBook:
-    """The phrase book shipped with the package."""
-    data = tomllib.loads((DATA_DIR / "phrases.toml").read_text("utf-8"))
+def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
+    """The phrase book in ``path`` (by default the shipped Dutch one)."""
+    data = tomllib.loads(path.read_text("utf-8"))
 
     def phrases(table: dict) -> dict[str, tuple[str, ...]]:
         return {key: tuple(normalize(p) if SLOT not in p else p for p in values) for key, values in table.items()}
@@ -126,6 +134,7 @@ def load_phrases() -> PhraseBook:
     return PhraseBook(
         phrases(data["idle"]),
         phrases(data["session"]),
-        phrases(data["answers"]),
+        phrases(data.get("answers", {})),
+        phrases(data.get("exercises", {})),
         Replies(**data["replies"]),
     )

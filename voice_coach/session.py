@@ -3,47 +3,83 @@
 from __future__ import annotations
 
 import queue
-from typing import Callable
+from typing import Callable, Protocol
 
-from .clock import Clock
 from .engine import Action, Engine, Event
 
 
+class SessionClock(Protocol):
+    """Script time, and how long a stretch of it takes in real time."""
+
+    def now(self) -> float: ...
+
+    def real_seconds(self, script_seconds: float) -> float: ...
+
+
+class Session:
+    """One exercise in real time.
+
+    ``perform`` carries out each action when it is due. Actions are handed out
+    ``lookahead`` seconds early, for adapters that place them exactly (the audio
+    mixer schedules every sound on its own frame).
+    """
+
+    def __init__(self, engine: Engine, clock: SessionClock, perform: Callable[[Action], None], lookahead: float = 0.0):
+        self.engine = engine
+        self.clock = clock
+        self.perform = perform
+        self.lookahead = lookahead
+
+    def start(self) -> None:
+        self._do(self.engine.start(self.clock.now()))
+
+    def wait_seconds(self) -> float | None:
+        """Real seconds until the engine next has something to do (None: only an event)."""
+        due = self.engine.next_due()
+        if due is None:
+            return None
+        return max(0.0, self.clock.real_seconds(due - self.lookahead - self.clock.now()))
+
+    def tick(self) -> None:
+        """Carry out whatever has come due."""
+        self._do(self.engine.advance(self.clock.now() + self.lookahead))
+
+    def hear(self, event: Event | None) -> None:
+        """React to what the person said (None: nothing to act on)."""
+        if event is None:
+            self.tick()
+        else:
+            self._do(self.engine.handle(event, self.clock.now()))
+
+    def _do(self, actions: list[Action]) -> None:
+        for action in actions:
+            self.perform(action)
+
+
 def run_session(
-    engine: Engine,
-    clock: Clock,
+    session: Session,
     heard: queue.Queue[str],
     interpret: Callable[[str, tuple[str, ...]], Event | None],
-    perform: Callable[[Action], None],
     refresh: Callable[[float], None] | None = None,
     refresh_every: float = 0.1,
-    lookahead: float = 0.0,
 ) -> str:
-    """Play ``engine`` to its end; returns the outcome.
+    """Play ``session`` to its end; returns the outcome.
 
-    ``heard`` delivers what the person said, ``interpret`` makes it an event,
-    ``perform`` carries out each action when it is due, and ``refresh`` (if
-    given) is called at least every ``refresh_every`` real seconds. Actions are
-    handed out ``lookahead`` seconds early, for adapters that place them exactly
-    (the audio mixer schedules every sound on its own frame).
+    ``heard`` delivers what the person said and ``interpret`` makes it an event;
+    ``refresh`` (if given) is called at least every ``refresh_every`` real seconds.
     """
-    for action in engine.start(clock.now()):
-        perform(action)
+    session.start()
+    engine = session.engine
     while not engine.done:
-        due = engine.next_due()
-        wait = None if due is None else max(0.0, clock.real_seconds(due - lookahead - clock.now()))
+        wait = session.wait_seconds()
         if refresh is not None:
             wait = refresh_every if wait is None else min(wait, refresh_every)
         try:
             text = heard.get(timeout=wait)
         except queue.Empty:
-            actions = engine.advance(clock.now() + lookahead)
+            session.tick()
         else:
-            event = interpret(text, engine.expected_answers)
-            now = clock.now()
-            actions = engine.handle(event, now) if event else engine.advance(now)
-        for action in actions:
-            perform(action)
+            session.hear(interpret(text, engine.expected_answers))
         if refresh is not None:
-            refresh(clock.now())
+            refresh(session.clock.now())
     return engine.outcome

@@ -22,6 +22,8 @@ paces the stream; this also paces devices that accept audio without waiting
 (ALSA file devices), and bounds how long a hush takes to be heard."""
 RETRY_SECONDS = 2.0
 """How often a vanished device is looked for again."""
+FALLBACK_RATE = 48000
+"""Mixing rate while the device is not there yet (ALSA converts once it is)."""
 
 
 class Speaker:
@@ -32,15 +34,22 @@ class Speaker:
     clock never stops, and the device is reopened by name when it returns.
     """
 
-    def __init__(self, name: str | None = None, rate: int | None = None, volume: float = 0.7):
+    def __init__(self, name: str | None = None, rate: int | None = None, volume: float = 0.7, wait_for_device: bool = False):
+        """With ``wait_for_device``, a missing device is waited for instead of an error."""
         self.name = name
-        self.device: Device = find_device(name, "output", rate)
-        self.mixer = Mixer(self.device.rate, volume)
+        try:
+            self.device: Device | None = find_device(name, "output", rate)
+        except DeviceError as err:
+            if not wait_for_device:
+                raise
+            log.warning("%s; waiting for it", err)
+            self.device = None
+        self.mixer = Mixer(self.device.rate if self.device else rate or FALLBACK_RATE, volume)
         self.audible_until = 0.0
         """Monotonic time until which the coach may still be heard (for half-duplex listening)."""
         self.started_at = 0.0
         """Monotonic time of the first frame."""
-        self._block = int(self.device.rate * BLOCK_SECONDS)
+        self._block = int(self.mixer.rate * BLOCK_SECONDS)
         self._stream: sd.OutputStream | None = None
         self._running = False
         self._thread: threading.Thread | None = None
@@ -62,7 +71,8 @@ class Speaker:
 
     # -- lifecycle --------------------------------------------------------
     def start(self) -> "Speaker":
-        self._open()
+        if self.device is not None:
+            self._open()
         self._running = True
         self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._write_loop, name="speaker", daemon=True)
@@ -85,7 +95,7 @@ class Speaker:
     def _open(self) -> None:
         device = self.device
         stream = sd.OutputStream(
-            device=device.index, samplerate=device.rate, channels=device.channels,
+            device=device.index, samplerate=self.mixer.rate, channels=device.channels,
             dtype="float32", blocksize=self._block, latency="low",
         )
         stream.start()
@@ -106,7 +116,7 @@ class Speaker:
             block = self.mixer.next_block(self._block)
             if np.any(block):
                 self.audible_until = time.monotonic() + LEAD_SECONDS + BLOCK_SECONDS + getattr(self, "_latency", 0.0)
-            if self._stream is None and time.monotonic() >= next_retry:
+            if self._stream is None and self._running and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()
             if self._stream is not None:
@@ -127,11 +137,10 @@ class Speaker:
 
     def _reopen(self) -> None:
         try:
-            self.device = find_device(self.name, "output", self.device.rate)
+            self.device = find_device(self.name, "output", self.mixer.rate)
             self._open()
         except (DeviceError, sd.PortAudioError):
             self._close_stream()
             return
-        if self._device_lost_logged:
-            log.warning("speaker %r is back", self.device.name)
-            self._device_lost_logged = False
+        log.warning("speaker %r is ready", self.device.name)
+        self._device_lost_logged = False

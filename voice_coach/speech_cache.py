@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +25,7 @@ class SpeechCache:
             [synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch, engine_version()]
         )
         self._seconds: dict[Path, float] = {}
+        self._lock = threading.Lock()  # the daemon prerenders in the background while it speaks
         self.renders = 0
         """How many sentences this cache had to synthesize (the rest were hits)."""
 
@@ -36,8 +38,10 @@ class SpeechCache:
         """The rendered file, synthesizing it first if needed (raises SpeechError)."""
         path = self.path(text, rate)
         if path not in self._seconds and not path.is_file():
-            self._seconds[path] = self.synthesizer.render(text, rate, path)
-            self.renders += 1
+            with self._lock:
+                if not path.is_file():
+                    self._seconds[path] = self.synthesizer.render(text, rate, path)
+                    self.renders += 1
         return path
 
     def speech_seconds(self, text: str, rate: float) -> float:

@@ -1,0 +1,285 @@
+"""The bedside daemon: always listening, an exercise on request, listening again after.
+
+It wires the adapters around the engine: speaker, listener (or typed lines for
+tests), speech cache, journal and systemd notification; and it stays up through
+faults: a device that vanishes is waited for, a bad script is skipped, a journal
+that cannot be written is logged and the exercise goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .asr import load_model
+from .audioplayer import AudioPlayer, AudioTiming
+from .care import load_care
+from .config import EXIT_CONFIG, Config, load_config
+from .engine import Action, Engine, SaveAnswer, Speak, StepStarted
+from .interpret import interpret
+from .journal import Journal, JournalError
+from .library import Library, load_library
+from .model import ModelError, manifest_for, model_status
+from .notify import Notifier
+from .phrases import PhraseBook, load_phrases
+from .script import Script
+from .session import Session
+from .speaker import Speaker
+from .speech_cache import SpeechCache, sentences
+from .tts import SpeechError, Synthesizer
+from .vocabulary import listened_phrases, report_unknown
+
+log = logging.getLogger(__name__)
+
+EXIT_NO_MODEL = 79
+"""Exit status when there is no usable speech model: waiting will not fix that."""
+LOOKAHEAD_SECONDS = 0.05
+"""Sounds reach the mixer this early, so each starts on its exact frame."""
+SENTENCE_GAP = 0.5
+"""Silence between the sentences of a spoken list or the help."""
+LISTENING = "luistert"
+"""The service status while idle."""
+
+
+class Daemon:
+    """``voice-coach run``."""
+
+    def __init__(self, config: Config, listen_stdin: bool = False, phrases_path: Path | None = None):
+        self.config = config
+        self.settings = config.settings
+        self.listen_stdin = listen_stdin
+        self.phrases: PhraseBook = load_phrases(phrases_path) if phrases_path else load_phrases()
+        self.care = load_care()
+        self.notifier = Notifier()
+        self.inbox: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.library = Library()
+        self.session: Session | None = None
+        self.session_id: int | None = None
+        self.journal: Journal | None = None
+        self.listener = None
+        self.volume = config.settings.volume
+        """Kept from one exercise to the next: "zachter" stays softer."""
+
+    # -- start and stop ---------------------------------------------------
+    def run(self) -> int:
+        self.library = self._load_library()
+        if not self.library.scripts:
+            log.error("no valid exercise scripts in %s; fix them (voice-coach validate) and restart", self.settings.scripts)
+            return EXIT_CONFIG
+        model = None
+        if not self.listen_stdin:
+            problems = model_status(self.settings.model, manifest_for(self.settings.model), full=False)
+            try:
+                if problems:
+                    raise ModelError(problems[0])
+                model = load_model(self.settings.model)
+            except ModelError as err:
+                log.error("%s", err)
+                return EXIT_NO_MODEL
+            report_unknown(model, self._all_phrases())
+        self._open_journal()
+        self.cache = SpeechCache(self.settings.cache / "speech", Synthesizer(self.settings.voice_settings()))
+        threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
+        self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
+        self.player = AudioPlayer(
+            self.speaker.mixer, self.speaker.frame_at, self.cache, self.settings.audio,
+            self._listen_for, self.phrases, self.care,
+        )
+        signal.signal(signal.SIGTERM, lambda *_: self.inbox.put(("signal", "TERM")))
+        signal.signal(signal.SIGINT, lambda *_: self.inbox.put(("signal", "TERM")))
+        signal.signal(signal.SIGHUP, lambda *_: self.inbox.put(("signal", "HUP")))
+        with self.speaker:
+            self._start_listening(model)
+            self.notifier.ready(LISTENING)
+            log.warning("listening (%d exercises)", len(self.library.scripts))
+            try:
+                return self._loop()
+            finally:
+                if self.listener is not None:
+                    self.listener.close()
+                if self.journal is not None:
+                    self.journal.close()
+                self.cache.synthesizer.close()
+
+    def _start_listening(self, model) -> None:
+        if self.listen_stdin:
+            threading.Thread(target=self._read_stdin, name="stdin", daemon=True).start()
+        else:
+            from .listener import Listener
+
+            self.listener = Listener(
+                model, _Forward(self.inbox), self.speaker, self.settings.microphone, self.settings.microphone_rate,
+                self.settings.min_confidence, barge_in=self.settings.barge_in,
+                stop_phrases=self.phrases.session.get("stop", ()), wait_for_device=True,
+            )
+            self.listener.start()
+        self._listen_idle()
+
+    def _read_stdin(self) -> None:
+        for line in sys.stdin:
+            if line.strip():
+                self.inbox.put(("heard", line.strip()))
+
+    def _loop(self) -> int:
+        while True:
+            waits = [1.0, self.notifier.seconds_to_ping()]
+            if self.session is not None:
+                waits.append(self.session.wait_seconds())
+            try:
+                kind, value = self.inbox.get(timeout=min(w for w in waits if w is not None))
+            except queue.Empty:
+                kind, value = "", ""
+            self.notifier.ping_if_due()  # fed whatever the devices do
+            if kind == "signal" and value == "TERM":
+                self._end_session("stopped", hush=True)
+                self.notifier.stopping()
+                log.warning("stopped")
+                return 0
+            if kind == "signal":
+                self._reload()
+            elif kind == "heard":
+                self._hear(value)
+            if self.session is not None:
+                self.session.tick()
+                if self.session.engine.done:
+                    self._end_session(self.session.engine.outcome)
+
+    # -- what is heard ----------------------------------------------------
+    def _hear(self, text: str) -> None:
+        log.info("heard %r", text)
+        if self.session is not None:
+            self.session.hear(interpret(text, self.session.engine.expected_answers, self.phrases, self.care))
+            return
+        names = self._spoken_names()
+        intent = self.phrases.match_idle(text, list(names))
+        if intent is None:
+            log.info("not a command: %r", text)
+        elif intent.name == "start":
+            self._start_session(self.library.scripts[names[intent.value]])
+        elif intent.name == "list":
+            self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
+        else:
+            self._say(list(self.care.help_message))
+
+    def _spoken_names(self) -> dict[str, str]:
+        """Spoken name -> exercise id: the scripts' triggers and the phrase table's extra names."""
+        extra = {name: ex for ex, names in self.phrases.exercises.items() if ex in self.library.scripts for name in names}
+        return {**self.library.trigger_map(), **extra}
+
+    def _list_item(self, script: Script) -> str:
+        return self.phrases.replies.list_item.format(title=script.title, trigger=script.triggers[0])
+
+    def _say(self, lines: list[str]) -> None:
+        """Speak sentences one after another, now."""
+        at = self.speaker.now() + LOOKAHEAD_SECONDS
+        timing = AudioTiming(self.cache, self.settings.audio)
+        for line in lines:
+            self.player.perform(Speak(at, line))
+            at += timing.speech_seconds(line, 1.0) + SENTENCE_GAP
+
+    # -- sessions ---------------------------------------------------------
+    def _start_session(self, script: Script) -> None:
+        engine = Engine(
+            script, AudioTiming(self.cache, self.settings.audio), self.phrases.replies, self.care.crisis_message,
+            volume=self.volume,
+        )
+        self.session_id = self._journal_write(lambda j: j.start(script.id))
+        self.session = Session(engine, self.speaker, self._perform, LOOKAHEAD_SECONDS)
+        self._listen_for(self.phrases.session_grammar(()))
+        self.notifier.status(f"oefening: {script.id}")
+        log.warning("exercise %s started", script.id)
+        self.session.start()
+
+    def _perform(self, action: Action) -> None:
+        self.player.perform(action)
+        if isinstance(action, SaveAnswer) and self.session_id is not None:
+            self._journal_write(lambda j: j.record(self.session_id, action.key, action.question, action.answer))
+        elif isinstance(action, StepStarted):
+            log.info("step %d (%s)", action.number, action.kind)
+
+    def _end_session(self, outcome: str, hush: bool = False) -> None:
+        if self.session is None:
+            return
+        if hush:
+            self.speaker.mixer.hush()
+        if self.session_id is not None:
+            self._journal_write(lambda j: j.finish(self.session_id, outcome))
+        self.volume = self.session.engine.volume
+        log.warning("exercise %s ended: %s", self.session.engine.script.id, outcome)
+        self.session, self.session_id = None, None
+        self._listen_idle()
+        self.notifier.status(LISTENING)
+
+    # -- listening --------------------------------------------------------
+    def _listen_for(self, phrases: list[str]) -> None:
+        if self.listener is not None:
+            self.listener.listen_for(phrases)
+
+    def _listen_idle(self) -> None:
+        self._listen_for(self.phrases.idle_grammar(list(self._spoken_names())))
+
+    def _all_phrases(self) -> list[str]:
+        return listened_phrases(self.library, self.phrases, self.care) + self.phrases.idle_grammar(list(self._spoken_names()))
+
+    # -- reload, journal, speech -----------------------------------------
+    def _load_library(self) -> Library:
+        library = load_library([self.settings.scripts], self.settings.audio)
+        for problem in library.errors:
+            log.error("skipped: %s", problem)
+        return library
+
+    def _reload(self) -> None:
+        """SIGHUP: new scripts and config, unless something in them is broken."""
+        library = self._load_library()
+        if library.errors or not library.scripts:
+            log.error("reload refused: a script is broken (see above); keeping the %d exercises loaded", len(self.library.scripts))
+            return
+        try:
+            load_config(self.config.path if self.config.path.exists() else None)
+        except Exception as err:  # ConfigError, but never let a reload kill the daemon
+            log.error("reload refused: %s", err)
+            return
+        self.library = library
+        if self.session is None:
+            self._listen_idle()
+        log.warning("reloaded: %d exercises", len(library.scripts))
+
+    def _open_journal(self) -> None:
+        try:
+            self.journal = Journal(self.settings.journal)
+        except JournalError as err:
+            log.error("%s; exercises work, answers are not kept", err)
+
+    def _journal_write(self, write):
+        if self.journal is None:
+            return None
+        try:
+            return write(self.journal)
+        except JournalError as err:
+            log.error("%s; the exercise goes on", err)
+            return None
+
+    def _prerender(self) -> None:
+        """Render every sentence in the background, so speaking starts at once."""
+        todo = sentences(self.library.scripts.values(), self.phrases.replies, self.care)
+        todo += [(line, 1.0) for line in [self.phrases.replies.list_intro, *map(self._list_item, self.library.scripts.values())]]
+        for text, rate in todo:
+            try:
+                self.cache.get(text, rate)
+            except SpeechError as err:
+                log.error("speech synthesis fails (%s); sentences already cached still play", err)
+                return
+
+
+class _Forward:
+    """A queue-like sink that wraps each heard phrase for the daemon's inbox."""
+
+    def __init__(self, inbox: queue.Queue):
+        self.inbox = inbox
+
+    def put(self, text: str) -> None:
+        self.inbox.put(("heard", text))
