@@ -19,7 +19,7 @@ from .asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
 from .care import load_care
 from .config import EXIT_CONFIG, Config, load_config
-from .engine import Action, Engine, SaveAnswer, Speak, StepStarted
+from .engine import Action, Engine, SaveAnswer, Speak
 from .interpret import interpret
 from .journal import Journal, JournalError
 from .library import Library, load_library
@@ -30,6 +30,7 @@ from .script import Script
 from .session import Session
 from .speaker import Speaker
 from .speech_cache import SpeechCache, sentences
+from .timeline import describe
 from .tts import SpeechError, Synthesizer
 from .vocabulary import listened_phrases, report_unknown
 
@@ -152,13 +153,16 @@ class Daemon:
     def _hear(self, text: str) -> None:
         log.info("heard %r", text)
         if self.session is not None:
-            self.session.hear(interpret(text, self.session.engine.expected_answers, self.phrases, self.care))
+            event = interpret(text, self.session.engine.expected_answers, self.phrases, self.care)
+            log.info("understood %s", event)
+            self.session.hear(event)
             return
         names = self._spoken_names()
         intent = self.phrases.match_idle(text, list(names))
+        log.info("idle command %s", intent.name if intent else None)
         if intent is None:
-            log.info("not a command: %r", text)
-        elif intent.name == "start":
+            return
+        if intent.name == "start":
             self._start_session(self.library.scripts[names[intent.value]])
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
@@ -198,8 +202,9 @@ class Daemon:
         self.player.perform(action)
         if isinstance(action, SaveAnswer) and self.session_id is not None:
             self._journal_write(lambda j: j.record(self.session_id, action.key, action.question, action.answer))
-        elif isinstance(action, StepStarted):
-            log.info("step %d (%s)", action.number, action.kind)
+        line = describe(action)
+        if line is not None:
+            log.info("%s", line)
 
     def _end_session(self, outcome: str, hush: bool = False) -> None:
         if self.session is None:

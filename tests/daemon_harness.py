@@ -1,0 +1,112 @@
+"""Running `voice-coach run` as a real subprocess on the ALSA rig, watching its log,
+its sd_notify messages and its journal."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+SHARED_CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "voice-coach-test-speech"
+"""Rendered speech shared by every daemon of a test run (rendering is not what is tested here)."""
+
+
+class DaemonProcess:
+    """One daemon; ``say`` types a phrase (with --listen-stdin), ``wait_log`` waits for a log line."""
+
+    def __init__(self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None):
+        self.tmp = tmp
+        self.journal = tmp / "journal.sqlite"
+        self.notify_path = tmp / "notify.sock"
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(str(self.notify_path))
+        self.notify.settimeout(0.2)
+        self.messages: list[str] = []
+        config = tmp / "config.toml"
+        config.write_text("")
+        command = [
+            sys.executable, "-m", "voice_coach", "--config", str(config), "--journal", str(self.journal), "-v",
+            *(["--scripts", str(scripts)] if scripts else []),
+            "run", "--speaker", "vctest_speaker", "--speaker-rate", "48000", "--cache", str(SHARED_CACHE),
+            *(["--listen-stdin"] if listen_stdin else []), *args,
+        ]
+        environment = {**os.environ, "NOTIFY_SOCKET": str(self.notify_path), "WATCHDOG_USEC": "400000", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+            env={**environment, **(env or {})},
+        )
+        self.lines: list[str] = []
+        self._new: queue.Queue[str] = queue.Queue()
+        self._running = True
+        threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._read_notify, daemon=True).start()
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip())
+            self._new.put(line.rstrip())
+
+    def _read_notify(self) -> None:
+        while self._running:
+            try:
+                self.messages.append(self.notify.recv(4096).decode())
+            except (TimeoutError, OSError):
+                continue
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def say(self, text: str) -> None:
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def wait_log(self, pattern: str, seconds: float = 30.0) -> str:
+        """The first log line, from now on, matching ``pattern`` (a regex)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self._new.get(timeout=0.1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no log line matching {pattern!r}; the log:\n" + "\n".join(self.lines[-40:]))
+
+    def wait_message(self, text: str, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(text in m.split("\n") for m in self.messages):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"no sd_notify message {text!r}; got {self.messages}")
+
+    def ready(self) -> "DaemonProcess":
+        self.wait_log(r"listening \(\d+ exercises\)", 60)
+        return self
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        code = self.process.wait(timeout=10)
+        self._running = False
+        self.notify.close()
+        return code
+
+    def __enter__(self) -> "DaemonProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._running = False
+        self.notify.close()

@@ -1,0 +1,224 @@
+"""The bedside daemon as a real subprocess: the Dutch phrase path (typed with
+--listen-stdin), signals, sd_notify, the journal, sockets, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import speaker_output
+from daemon_harness import DaemonProcess
+from voice_coach.paths import PROJECT_ROOT, SCRIPTS_DIR
+
+UNIT = PROJECT_ROOT / "systemd" / "voice-coach.service"
+
+
+def installed_unit(tmp_path: Path, unit: Path) -> Path:
+    """The unit as install-pi.sh installs it, pointing at this checkout."""
+    target = tmp_path / unit.name
+    target.write_text(unit.read_text().replace("/opt/voice-coach", str(PROJECT_ROOT)))
+    return target
+
+
+@pytest.mark.parametrize("unit", ["voice-coach.service", "voice-coach-user.service"])
+def test_units_pass_systemd_analyze_verify(tmp_path, unit):
+    result = subprocess.run(["systemd-analyze", "verify", str(installed_unit(tmp_path, PROJECT_ROOT / "systemd" / unit))], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_service_is_locked_down(tmp_path):
+    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", str(installed_unit(tmp_path, UNIT))], capture_output=True, text=True)
+    exposure = float(re.search(r"Overall exposure level for voice-coach.service: (\d+\.\d)", result.stdout).group(1))
+    assert exposure <= 2.0
+    text = UNIT.read_text()
+    for line in ("Type=notify", "PrivateNetwork=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+                 "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "DevicePolicy=closed", "DeviceAllow=char-alsa rw",
+                 "SupplementaryGroups=audio", "StateDirectory=voice-coach", "CacheDirectory=voice-coach",
+                 "ConfigurationDirectory=voice-coach", "RestartPreventExitStatus=78 79", "WatchdogSec="):
+        assert line in text, line
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    with DaemonProcess(tmp_path) as process:
+        yield process.ready()
+
+
+START_PHRASINGS = ["start {}", "begin {}", "doe de {}"]
+EXERCISES = [("adem oefening", "ademoefening"), ("vierkant", "vierkant"), ("check in", "check-in"), ("hier en nu", "hier-en-nu")]
+
+
+def test_every_idle_phrasing_starts_its_exercise_and_stop_returns_to_listening(daemon):
+    for template in START_PHRASINGS:
+        for trigger, exercise in EXERCISES:
+            daemon.say(template.format(trigger))
+            daemon.wait_log(f"exercise {exercise} started")
+            daemon.say("stop")
+            daemon.wait_log(f"exercise {exercise} ended: stopped")
+    daemon.wait_message("STATUS=luistert")
+
+
+SESSION_PHRASES = {
+    "pauze": "pause", "wacht even": "pause", "verder": "resume", "ga door": "resume", "herhaal": "repeat",
+    "nog een keer": "repeat", "langzamer": "slower", "sneller": "faster", "zachter": "softer", "harder": "louder",
+    "overslaan": "skip", "volgende": "skip",
+}
+
+
+def test_every_session_command_is_understood_and_acted_on(daemon):
+    daemon.say("start vierkant")
+    daemon.wait_log("exercise vierkant started")
+    for phrase, command in SESSION_PHRASES.items():
+        daemon.say(phrase)
+        daemon.wait_log(re.escape(f"understood Command(name='{command}')"))
+        if command == "pause":
+            daemon.wait_log(r"\(paused") if phrase == "pauze" else None
+        if command == "softer":
+            daemon.wait_log(r"volume 55%")
+    for phrase in ("stop", "stoppen", "hou op"):
+        daemon.say(phrase)
+        daemon.wait_log("ended: stopped")
+        daemon.say("start vierkant")
+        daemon.wait_log("exercise vierkant started")
+
+
+def test_help_and_the_list_are_spoken(daemon):
+    daemon.say("hulp")
+    daemon.wait_log("idle command help")
+    daemon.say("help")
+    daemon.wait_log("idle command help")
+    daemon.say("welke oefeningen zijn er")
+    daemon.wait_log("idle command list")
+    time.sleep(1.5)
+    assert speaker_output(2).size and abs(speaker_output(2)).max() > 0.05
+
+
+def test_a_crisis_answer_in_the_check_in_stops_it_and_marks_the_journal(daemon):
+    daemon.say("start check in")
+    daemon.wait_log("listening for: spanning")
+    daemon.say("ik wil niet meer leven")
+    daemon.wait_log(re.escape("understood Crisis()"))
+    daemon.wait_log("exercise check-in ended: crisis", 90)  # after the whole 113 message is spoken
+    daemon.wait_message("STATUS=luistert")
+    rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+    assert rows == [("check-in", "crisis")]
+
+
+def test_sd_notify_ready_status_and_watchdog(daemon):
+    daemon.wait_message("READY=1")
+    daemon.wait_message("STATUS=luistert")
+    daemon.wait_message("WATCHDOG=1")
+    daemon.say("start veilig")
+    daemon.wait_message("STATUS=oefening: veilig")
+    count = sum(m == "WATCHDOG=1" for m in daemon.messages)
+    time.sleep(1.0)
+    assert sum(m == "WATCHDOG=1" for m in daemon.messages) >= count + 3  # every 0.2 s, also during an exercise
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def test_no_network_socket_and_a_private_journal(daemon):
+    daemon.say("start check in")
+    daemon.wait_log("listening for: spanning")
+    daemon.say("rust")
+    daemon.wait_log("noted lichaam: rust")
+    network = set()
+    for table in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6"):
+        for line in Path(f"/proc/{daemon.pid}/net/{table}").read_text().splitlines()[1:]:
+            network.add(line.split()[9])
+    assert socket_inodes(daemon.pid) & network == set()
+    assert stat.S_IMODE(daemon.journal.stat().st_mode) == 0o600
+
+
+def test_sigterm_exits_within_two_seconds_and_records_the_session_as_stopped(daemon):
+    daemon.say("start veilig")
+    daemon.wait_log("exercise veilig started")
+    started = time.monotonic()
+    assert daemon.stop() == 0
+    assert time.monotonic() - started < 2.0
+    assert sqlite3.connect(daemon.journal).execute("SELECT outcome, ended IS NOT NULL FROM sessions").fetchall() == [("stopped", 1)]
+
+
+def test_sighup_reloads_good_scripts_and_keeps_the_old_set_for_a_broken_one(tmp_path):
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    for name in ("veilig", "zelfcompassie"):
+        shutil.copy(SCRIPTS_DIR / f"{name}.toml", scripts)
+    with DaemonProcess(tmp_path, scripts=scripts) as daemon:
+        daemon.ready()
+        shutil.copy(SCRIPTS_DIR / "vierkant.toml", scripts)
+        daemon.process.send_signal(signal.SIGHUP)
+        daemon.wait_log(r"reloaded: 3 exercises")
+        daemon.say("start vierkant")
+        daemon.wait_log("exercise vierkant started")
+        daemon.say("stop")
+        daemon.wait_log("ended: stopped")
+        (scripts / "kapot.toml").write_text('id = "kapot"\n[[step]]\npause = -1\n')
+        daemon.process.send_signal(signal.SIGHUP)
+        daemon.wait_log(r"kapot.toml: .*field 'title': missing")
+        daemon.wait_log(r"reload refused: a script is broken .* keeping the 3 exercises loaded")
+        daemon.say("start vierkant")
+        daemon.wait_log("exercise vierkant started")
+
+
+def test_sigkill_during_a_session_leaves_the_journal_consistent(tmp_path):
+    with DaemonProcess(tmp_path) as daemon:
+        daemon.ready()
+        daemon.say("start check in")
+        daemon.wait_log("listening for: spanning")
+        daemon.say("spanning")
+        daemon.wait_log("noted lichaam: spanning")
+        daemon.say("stop")
+        daemon.wait_log("ended: stopped")
+        daemon.say("start check in")
+        daemon.wait_log("listening for: spanning")
+        daemon.say("warmte")
+        daemon.wait_log("noted lichaam: warmte")
+        daemon.process.kill()
+        daemon.process.wait()
+    db = sqlite3.connect(tmp_path / "journal.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT outcome FROM sessions ORDER BY id").fetchall() == [("stopped",), ("running",)]
+    assert db.execute("SELECT session, answer FROM answers ORDER BY id").fetchall() == [(1, "spanning"), (2, "warmte")]
+    db.close()
+    from voice_coach.journal import Journal
+
+    reopened = Journal(tmp_path / "journal.sqlite")  # the next start marks the killed session
+    assert [e.outcome for e in reopened.recent()] == ["interrupted", "stopped"]
+
+
+def run_command(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voice_coach", *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+
+
+def test_no_model_exits_79_with_the_fix(tmp_path):
+    result = run_command("--config", "/dev/null", "--journal", str(tmp_path / "j.sqlite"), "run", "--model", str(tmp_path / "vosk-model-small-nl-0.22"))
+    assert result.returncode == 79
+    assert "download it with: voice-coach model download" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_config_exits_78_naming_the_key(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("volume = 3\nspeker = \"usb\"\n")
+    result = run_command("--config", str(config), "run", "--listen-stdin")
+    assert result.returncode == 78
+    assert f"config file {config}: key 'volume': 3 is out of range; use a number from 0.1 to 1" in result.stderr
+    assert "key 'speker': unknown key (did you mean 'speaker'?)" in result.stderr
