@@ -1,10 +1,25 @@
-"""Finding sound devices by name: ALSA's numbers change when a USB device is replugged."""
+"""Finding sound devices by name: ALSA's numbers change when a USB device is replugged.
+
+PortAudio reads the list of devices once, when it starts; a device plugged in
+later only appears after a restart of PortAudio, which needs every open stream
+closed first. Streams register a way to let go (:func:`on_refresh`).
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 import sounddevice as sd
+
+REFRESH_SECONDS = 10.0
+"""PortAudio is restarted to look for a missing device at most this often."""
+
+_lock = threading.RLock()
+_releases: list[Callable[[], None]] = []
+_last_refresh = 0.0
 
 
 class DeviceError(Exception):
@@ -42,3 +57,45 @@ def find_device(name: str | None, kind: str, rate: int | None = None) -> Device:
         raise DeviceError(f"no usable {kind} device ({err}); is libportaudio2 installed and a sound device connected?") from None
     channels = 1 if kind == "input" else min(2, int(info[key]))
     return Device(info["index"] if name is not None else None, info["name"], rate or int(info["default_samplerate"]), channels)
+
+
+def on_refresh(release: Callable[[], None]) -> None:
+    """Call ``release`` (close your stream; reopen it later) before PortAudio restarts."""
+    with _lock:
+        _releases.append(release)
+
+
+def forget(release: Callable[[], None]) -> None:
+    """Undo :func:`on_refresh`."""
+    with _lock:
+        if release in _releases:
+            _releases.remove(release)
+
+
+def stream_lock() -> threading.RLock:
+    """Held around stream calls, so a refresh never pulls a stream from under them."""
+    return _lock
+
+
+def refresh_devices() -> bool:
+    """Restart PortAudio to see devices plugged in since (rate-limited); True if it did."""
+    global _last_refresh
+    with _lock:
+        if time.monotonic() - _last_refresh < REFRESH_SECONDS:
+            return False
+        _last_refresh = time.monotonic()
+        for release in list(_releases):
+            release()
+        sd._terminate()
+        sd._initialize()
+        return True
+
+
+def find_device_refreshing(name: str | None, kind: str, rate: int | None = None) -> Device:
+    """:func:`find_device`, restarting PortAudio once if the device is not in its list."""
+    try:
+        return find_device(name, kind, rate)
+    except DeviceError:
+        if not refresh_devices():
+            raise
+        return find_device(name, kind, rate)

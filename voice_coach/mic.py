@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import sounddevice as sd
 
-from .devices import Device, DeviceError, find_device
+from .devices import Device, DeviceError, find_device, find_device_refreshing, forget, on_refresh, stream_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class Microphone:
         """True while the device is gone."""
 
     def start(self) -> "Microphone":
+        on_refresh(self._close_stream)
         if self.device is not None:
             self._open()
         self.lost = self.device is None
@@ -62,6 +63,7 @@ class Microphone:
 
     def close(self) -> None:
         self._running = False
+        forget(self._close_stream)
         if self._thread:
             self._thread.join(timeout=2)
         self._close_stream()
@@ -80,12 +82,13 @@ class Microphone:
         self._stream = stream
 
     def _close_stream(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.close(ignore_errors=True)
-            except sd.PortAudioError:
-                pass
+        with stream_lock():
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                try:
+                    stream.close(ignore_errors=True)
+                except sd.PortAudioError:
+                    pass
 
     def _read_loop(self) -> None:
         started, frames = time.monotonic(), 0
@@ -96,17 +99,32 @@ class Microphone:
                 started, frames = time.monotonic(), 0
                 continue
             try:
-                data, _overflowed = self._stream.read(self._block)
+                data = self._read()
             except sd.PortAudioError as err:
                 log.warning("microphone %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
                 self.lost = True
                 self._close_stream()
+                continue
+            if data is None:  # a device refresh took the stream away: reopen it
+                self._reopen()
+                started, frames = time.monotonic(), 0
                 continue
             frames += len(data)
             due = started + frames / self.rate
             if due > time.monotonic():
                 time.sleep(due - time.monotonic())
             self.sink(data[:, 0], due)
+
+    def _read(self) -> np.ndarray | None:
+        """The next block; the lock is only held once the block is there (the speaker needs it too)."""
+        while True:
+            with stream_lock():
+                stream = self._stream
+                if stream is None:
+                    return None
+                if stream.read_available >= self._block:
+                    return stream.read(self._block)[0]
+            time.sleep(0.005)
 
     def _sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when closed."""
@@ -116,7 +134,7 @@ class Microphone:
 
     def _reopen(self) -> None:
         try:
-            self.device = find_device(self.name, "input", self.rate)
+            self.device = find_device_refreshing(self.name, "input", self.rate)
             self._open()
         except (DeviceError, sd.PortAudioError):
             self._close_stream()

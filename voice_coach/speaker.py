@@ -9,7 +9,7 @@ import time
 import numpy as np
 import sounddevice as sd
 
-from .devices import Device, DeviceError, find_device
+from .devices import Device, DeviceError, find_device, find_device_refreshing, forget, on_refresh, stream_lock
 from .mixer import Mixer
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class Speaker:
 
     # -- lifecycle --------------------------------------------------------
     def start(self) -> "Speaker":
+        on_refresh(self._close_stream)
         if self.device is not None:
             self._open()
         self._running = True
@@ -81,6 +82,7 @@ class Speaker:
 
     def close(self) -> None:
         self._running = False
+        forget(self._close_stream)
         if self._thread:
             self._thread.join(timeout=2)
         self._close_stream()
@@ -103,12 +105,13 @@ class Speaker:
         self._latency = stream.latency
 
     def _close_stream(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.close(ignore_errors=True)
-            except sd.PortAudioError:
-                pass
+        with stream_lock():
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                try:
+                    stream.close(ignore_errors=True)
+                except sd.PortAudioError:
+                    pass
 
     def _write_loop(self) -> None:
         next_retry = 0.0
@@ -119,16 +122,17 @@ class Speaker:
             if self._stream is None and self._running and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()
-            if self._stream is not None:
-                self._write(block)
+            self._write(block)
             ahead = self.started_at + self.now() - time.monotonic() - LEAD_SECONDS
             if ahead > 0:
                 time.sleep(ahead)
 
     def _write(self, block: np.ndarray) -> None:
-        frames = np.repeat(block[:, None], self.device.channels, axis=1)
         try:
-            self._stream.write(frames)
+            with stream_lock():
+                if self._stream is None:
+                    return
+                self._stream.write(np.repeat(block[:, None], self.device.channels, axis=1))
         except sd.PortAudioError as err:
             if not self._device_lost_logged:
                 log.warning("speaker %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
@@ -137,7 +141,7 @@ class Speaker:
 
     def _reopen(self) -> None:
         try:
-            self.device = find_device(self.name, "output", self.mixer.rate)
+            self.device = find_device_refreshing(self.name, "output", self.mixer.rate)
             self._open()
         except (DeviceError, sd.PortAudioError):
             self._close_stream()
