@@ -416,3 +416,18 @@ def forget(config: Config, yes: bool) -> None:
         click.confirm(f"Erase all {sessions} sessions and {answers} answers? This cannot be undone", abort=True)
     store.forget()
     click.echo("The journal is erased.")
+
+
+@main.command()
+@device_options
+@voice_options
+@click.pass_obj
+def doctor(config: Config) -> None:
+    """Check everything the coach needs, one line each: OK, or what to do."""
+    from .doctor import run_checks
+
+    checks = run_checks(config)
+    for check in checks:
+        click.echo(str(check))
+    if not all(check.ok for check in checks):
+        sys.exit(1)

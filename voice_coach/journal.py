@@ -108,9 +108,10 @@ class Journal:
         """The latest sessions, newest first."""
         rows = self.db.execute(
             """SELECT s.started, s.exercise, s.outcome,
-                      COALESCE(GROUP_CONCAT(a.field || ': ' || a.answer, ', '), '')
-               FROM sessions s LEFT JOIN answers a ON a.session = s.id
-               GROUP BY s.id ORDER BY s.id DESC LIMIT ?""",
+                      COALESCE((SELECT GROUP_CONCAT(item, ', ') FROM
+                                  (SELECT a.field || ': ' || a.answer AS item FROM answers a
+                                   WHERE a.session = s.id ORDER BY a.id)), '')
+               FROM sessions s ORDER BY s.id DESC LIMIT ?""",
             (limit,),
         ).fetchall()
         return [Entry(*row) for row in rows]

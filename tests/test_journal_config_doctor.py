@@ -1,0 +1,153 @@
+"""The journal on a real SQLite file, the config file, and `doctor`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import MIC_RATE, korean_model_path, microphone_input
+from voice_coach.cli import main
+from voice_coach.config import ConfigError, load_config
+from voice_coach.journal import Journal, JournalError
+
+
+@pytest.fixture
+def journal(tmp_path) -> Journal:
+    store = Journal(tmp_path / "state" / "journal.sqlite")
+    first = store.start("check-in")
+    store.record(first, "emotie", "Welke emotie is er nu?", "rust")
+    store.record(first, "behoefte", "Wat heb je vandaag nodig?", "contact")
+    store.finish(first, "completed")
+    store.finish(store.start("veilig"), "stopped")
+    return store
+
+
+def test_the_journal_is_private_and_in_wal_mode(journal):
+    assert stat.S_IMODE(journal.path.stat().st_mode) == 0o600
+    assert journal.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert [e.exercise for e in journal.recent()] == ["veilig", "check-in"]
+    assert journal.recent()[1].answers == "emotie: rust, behoefte: contact"
+
+
+def test_a_full_disk_fails_the_write_but_keeps_earlier_rows(journal):
+    journal.db.execute(f"PRAGMA max_page_count = {journal.db.execute('PRAGMA page_count').fetchone()[0]}")
+    session = journal.start("check-in")
+    with pytest.raises(JournalError, match="database or disk is full"):
+        for _ in range(200):
+            journal.record(session, "emotie", "Welke emotie is er nu?", "rust " * 200)
+    reopened = sqlite3.connect(journal.path)
+    assert reopened.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert reopened.execute("SELECT COUNT(*) FROM answers WHERE session = 1").fetchone() == (2,)
+
+
+def cli(journal, *args, input=None):
+    return CliRunner().invoke(main, ["--config", os.devnull, "--journal", str(journal.path), *args], input=input)
+
+
+def test_journal_command_shows_a_readable_table_without_streaks(journal):
+    result = cli(journal, "journal")
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["when", "exercise", "ended", "answers"]
+    assert "check-in" in lines[2] and "completed" in lines[2] and "emotie: rust, behoefte: contact" in lines[2]
+    assert "streak" not in result.output.lower() and "missed" not in result.output.lower()
+
+
+def test_journal_export_csv(journal):
+    rows = list(csv.reader(io.StringIO(cli(journal, "journal", "export", "--csv").output)))
+    assert rows[0] == ["started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer"]
+    assert [r[2:4] + r[5:] for r in rows[1:]] == [
+        ["check-in", "completed", "emotie", "Welke emotie is er nu?", "rust"],
+        ["check-in", "completed", "behoefte", "Wat heb je vandaag nodig?", "contact"],
+        ["veilig", "stopped", "", "", ""],
+    ]
+
+
+def test_journal_forget_asks_first_and_then_erases_everything(journal):
+    refused = cli(journal, "journal", "forget", input="n\n")
+    assert "Erase all 2 sessions and 2 answers?" in refused.output and refused.exit_code == 1
+    assert journal.counts() == (2, 2)
+    done = cli(journal, "journal", "forget", input="y\n")
+    assert done.exit_code == 0 and "The journal is erased." in done.output
+    assert Journal(journal.path).counts() == (0, 0)
+    leftover = journal.path.read_bytes() + (journal.path.with_name("journal.sqlite-wal").read_bytes() if journal.path.with_name("journal.sqlite-wal").exists() else b"")
+    assert b"behoefte" not in leftover and b"contact" not in leftover
+
+
+def test_config_file_values_and_their_sources(tmp_path):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('volume = 0.5\nspeaker = "USB Audio"\nbarge_in = true\n')
+    config = load_config(config_file)
+    assert (config.settings.volume, config.settings.speaker, config.settings.barge_in) == (0.5, "USB Audio", True)
+    result = CliRunner().invoke(main, ["--config", str(config_file), "--journal", str(tmp_path / "j.sqlite"), "config", "show"])
+    assert f"volume = 0.5  # {config_file}" in result.output
+    assert "journal = " in result.output and "# command line" in result.output
+    assert "words_per_minute = 150  # default" in result.output
+    assert "microphone = (unset)  # default" in result.output
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("volume = 2.0", "key 'volume': 2.0 is out of range; use a number from 0.1 to 1"),
+        ('words_per_minute = "fast"', "key 'words_per_minute': must be a whole number (without quotes), not 'fast'"),
+        ("barge_in = 1", "key 'barge_in': must be true or false (without quotes)"),
+        ("micophone = 'usb'", "key 'micophone': unknown key (did you mean 'microphone'?)"),
+        ("volume = ", "invalid TOML"),
+    ],
+)
+def test_bad_config_names_file_and_key(tmp_path, content, message):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(content + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_file)
+    assert str(config_file) in str(caught.value) and message in str(caught.value)
+
+
+def test_the_documented_example_config_is_valid_and_covers_every_key(tmp_path):
+    from dataclasses import fields
+
+    from voice_coach.config import Settings
+    from voice_coach.paths import PROJECT_ROOT
+
+    example = (PROJECT_ROOT / "docs" / "config.example.toml").read_text()
+    uncommented = "\n".join(line[2:] for line in example.splitlines() if line.startswith("# ") and " = " in line)
+    (tmp_path / "c.toml").write_text(uncommented)
+    config = load_config(tmp_path / "c.toml")
+    assert set(config.sources.values()) == {str(tmp_path / "c.toml")}
+    assert {f.name for f in fields(Settings)} <= {line.split(" = ")[0] for line in uncommented.splitlines()}
+
+
+def test_doctor_reports_each_part(tmp_path):
+    microphone_input([], 5)
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor",
+         "--speaker", "vctest_speaker", "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE),
+         "--model", str(korean_model_path())],
+        capture_output=True, text=True, timeout=120,
+    )
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
+        "config valid", "Dutch voice", "speech model", "vocabulary", "microphone", "speaker", "journal writable", "service"]
+    assert lines[1].startswith("OK   Dutch voice: gmw/nl speaks")
+    assert lines[3].startswith("FIX  vocabulary: ") and "'start ademoefening' (start, ademoefening)" in lines[3]  # a Korean model
+    assert lines[4].startswith("OK   microphone: hears the room at ")
+    assert lines[5].startswith("OK   speaker: played a chime on vctest_speaker")
+    assert result.returncode == 1  # the vocabulary and the service need fixing here
+
+
+def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor",
+         "--speaker", "luidspreker-die-er-niet-is", "--model", str(tmp_path / "vosk-model-small-nl-0.22")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: voice-coach model download" in result.stdout
+    assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout

@@ -1,0 +1,141 @@
+"""`voice-coach doctor`: every part checked, one line each, OK or what to do."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .care import load_care
+from .config import Config
+from .devices import DeviceError
+from .journal import Journal, JournalError
+from .library import load_library
+from .model import manifest_for, model_status
+from .phrases import load_phrases
+from .tts import SpeechError, Synthesizer
+
+MIC_SECONDS = 1.0
+"""How long the microphone is listened to."""
+SILENT_DBFS = -85.0
+"""Quieter than this, a microphone hears nothing at all (muted or not connected)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    name: str
+    """What was checked."""
+    ok: bool
+    """Whether it is fine."""
+    detail: str
+    """What was found, or what to do."""
+
+    def __str__(self) -> str:
+        return f"{'OK  ' if self.ok else 'FIX '} {self.name}: {self.detail}"
+
+
+def run_checks(config: Config) -> list[Check]:
+    """Every check, in the order a person would fix things."""
+    settings = config.settings
+    checks = [_check("config valid", lambda: f"{config.path}" if config.path.exists() else "no config file; defaults")]
+    checks.append(_check("Dutch voice", lambda: _voice(settings)))
+    model_problems = model_status(settings.model, manifest_for(settings.model), full=True)
+    checks.append(Check("speech model", not model_problems, model_problems[0] if model_problems else f"{settings.model} verified"))
+    checks.append(_vocabulary(settings) if not model_problems else Check("vocabulary", False, "needs the speech model first"))
+    checks.append(_check("microphone", lambda: _microphone(settings)))
+    checks.append(_check("speaker", lambda: _speaker(settings)))
+    checks.append(_check("journal writable", lambda: _journal(settings.journal)))
+    checks.append(_service())
+    return checks
+
+
+class _Problem(Exception):
+    """A check failed; the message says what to do."""
+
+
+def _check(name: str, probe: Callable[[], str]) -> Check:
+    try:
+        return Check(name, True, probe())
+    except (_Problem, SpeechError, DeviceError, JournalError) as err:
+        return Check(name, False, str(err))
+
+
+def _voice(settings) -> str:
+    synthesizer = Synthesizer(settings.voice_settings())
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            seconds = synthesizer.render("Hallo, ik ben er.", 1.0, Path(scratch) / "test.wav")
+    finally:
+        synthesizer.close()
+    return f"{settings.voice} speaks ({seconds:.1f} s for a test sentence)"
+
+
+def _vocabulary(settings) -> Check:
+    from .asr import load_model
+    from .vocabulary import listened_phrases, unknown_words
+
+    library = load_library([settings.scripts], settings.audio)
+    missing = unknown_words(load_model(settings.model), listened_phrases(library, load_phrases(), load_care()))
+    if missing:
+        shown = "; ".join(f"{phrase!r} ({', '.join(words)})" for phrase, words in list(missing.items())[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        return Check("vocabulary", False, f"{len(missing)} phrases cannot be recognized: {shown}{more}; give them other words in the scripts or phrases")
+    return Check("vocabulary", True, "every trigger, answer and command is known to the model")
+
+
+def _microphone(settings) -> str:
+    from .mic import Microphone
+
+    blocks: list[np.ndarray] = []
+    with Microphone(lambda data, at: blocks.append(data.copy()), settings.microphone, settings.microphone_rate):
+        time.sleep(MIC_SECONDS)
+    if not blocks:
+        raise _Problem("opened, but no audio came; check the cable and `arecord -l`")
+    audio = np.concatenate(blocks).astype(np.float64) / 32768
+    level = 20 * np.log10(max(np.sqrt(np.mean(audio**2)), 1e-9))
+    if level < SILENT_DBFS:
+        raise _Problem(f"hears nothing ({level:.0f} dBFS); is it muted? Check with alsamixer")
+    return f"hears the room at {level:.0f} dBFS"
+
+
+def _speaker(settings) -> str:
+    from .speaker import Speaker
+    from .sound import read_wav, resample
+
+    bell, rate = read_wav(settings.audio / "belletje.wav")
+    with Speaker(settings.speaker, settings.speaker_rate, settings.volume) as speaker:
+        speaker.mixer.add(resample(bell, rate, speaker.mixer.rate))
+        time.sleep(len(bell) / rate)
+    return f"played a chime on {speaker.device.name} ({speaker.mixer.rate} Hz)"
+
+
+def _journal(path: Path) -> str:
+    journal = Journal(path)
+    try:
+        journal.db.execute("BEGIN IMMEDIATE")
+        journal.db.execute("ROLLBACK")
+    except Exception as err:  # sqlite3.Error
+        raise _Problem(f"{path} cannot be written ({err}); check the disk and its permissions") from None
+    finally:
+        journal.close()
+    return f"{path}"
+
+
+def _service() -> Check:
+    if shutil.which("systemctl") is None:
+        return Check("service", False, "no systemd here; on a Pi install it with: sudo ./systemd/install-pi.sh")
+    enabled = subprocess.run(["systemctl", "is-enabled", "voice-coach"], capture_output=True, text=True).stdout.strip()
+    active = subprocess.run(["systemctl", "is-active", "voice-coach"], capture_output=True, text=True).stdout.strip()
+    if enabled != "enabled":
+        return Check("service", False, "not installed; install it with: sudo ./systemd/install-pi.sh")
+    if active != "active":
+        return Check("service", False, f"installed but {active or 'not running'}; see: journalctl -u voice-coach")
+    return Check("service", True, "installed and running")
