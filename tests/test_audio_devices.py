@@ -109,3 +109,34 @@ def test_the_microphone_reads_the_file_intact_in_real_time():
     assert np.array_equal(captured, written[: len(captured)])
     assert 1.2 * MIC_RATE <= len(captured) <= 1.6 * MIC_RATE  # paced, not all at once
     assert np.all(np.diff(times) > 0)
+
+
+def test_the_speaker_removed_and_restored_keeps_the_clock_and_plays_again(caplog):
+    import logging
+    import shutil
+
+    from conftest import SPEAKER_FILE
+
+    bell, rate = read_wav(AUDIO_DIR / "belletje.wav")
+    with caplog.at_level(logging.WARNING), Speaker("vctest_speaker") as speaker:
+        sound = resample(bell, rate, speaker.mixer.rate)
+        time.sleep(0.3)
+        # Unplugged: the stream fails and the device cannot be opened again.
+        SPEAKER_FILE.unlink()
+        SPEAKER_FILE.mkdir()
+        speaker._stream.abort()
+        speaker.mixer.add(sound)  # played into the void, without an error
+        before = speaker.now()
+        time.sleep(2.5)
+        assert speaker.now() - before >= 2.3  # the session clock did not stop
+        assert speaker._stream is None
+        # Plugged back in.
+        shutil.rmtree(SPEAKER_FILE)
+        time.sleep(2.5)
+        assert speaker._stream is not None
+        speaker.mixer.add(sound)
+        time.sleep(0.5)
+    assert np.abs(speaker_output(2)).max() > 0.1
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("failed" in m for m in messages) == 1
+    assert any("is back" in m for m in messages)

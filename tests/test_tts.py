@@ -137,3 +137,21 @@ def test_alternating_rates_each_get_their_own_speed(cache):
     for rate, seconds in lengths.items():
         assert seconds[0] == pytest.approx(seconds[1], abs=0.01), rate
     assert lengths[0.8][0] > lengths[1.0][0] * 1.15 > lengths[1.2][0] * 1.3
+
+
+def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def prerender(path: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "voice_coach", "--config", os.devnull, "prerender", "--cache", str(tmp_path)],
+            capture_output=True, text=True, env={**os.environ, "PATH": path}, timeout=120,
+        )
+
+    assert prerender(os.environ["PATH"]).returncode == 0
+    without = prerender("/nonexistent")  # espeak-ng cannot be found any more
+    assert without.returncode == 0, without.stderr
+    assert " 0 rendered" in without.stdout
+    assert "espeak-ng is not installed; only speech rendered before can be played" in without.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 from .asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
 from .care import load_care
-from .config import EXIT_CONFIG, Config, load_config
+from .config import EXIT_CONFIG, Config, ConfigError, load_config
 from .engine import Action, Engine, SaveAnswer, Speak
 from .interpret import interpret
 from .journal import Journal, JournalError
@@ -67,7 +67,7 @@ class Daemon:
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
-        self.library = self._load_library()
+        self.library = self._load_library(self.settings)
         if not self.library.scripts:
             log.error("no valid exercise scripts in %s; fix them (voice-coach validate) and restart", self.settings.scripts)
             return EXIT_CONFIG
@@ -231,24 +231,34 @@ class Daemon:
         return listened_phrases(self.library, self.phrases, self.care) + self.phrases.idle_grammar(list(self._spoken_names()))
 
     # -- reload, journal, speech -----------------------------------------
-    def _load_library(self) -> Library:
-        library = load_library([self.settings.scripts], self.settings.audio)
+    def _load_library(self, settings) -> Library:
+        """The scripts; each broken one is logged and left out."""
+        library = load_library([settings.scripts], settings.audio)
         for problem in library.errors:
             log.error("skipped: %s", problem)
         return library
 
     def _reload(self) -> None:
-        """SIGHUP: new scripts and config, unless something in them is broken."""
-        library = self._load_library()
+        """SIGHUP: new config and scripts, unless something in them is broken.
+
+        Devices, model and journal stay open (the microphone is not closed);
+        everything read per exercise or per phrase takes the new values.
+        """
+        try:
+            config = load_config(self.config.path if self.config.path.exists() else None)
+        except ConfigError as err:
+            log.error("reload refused: %s", err)
+            return
+        for key, source in self.config.sources.items():
+            if source == "command line":  # the command line still wins
+                config.override(key, getattr(self.settings, key))
+        library = self._load_library(config.settings)
         if library.errors or not library.scripts:
             log.error("reload refused: a script is broken (see above); keeping the %d exercises loaded", len(self.library.scripts))
             return
-        try:
-            load_config(self.config.path if self.config.path.exists() else None)
-        except Exception as err:  # ConfigError, but never let a reload kill the daemon
-            log.error("reload refused: %s", err)
-            return
-        self.library = library
+        self.config, self.settings, self.library = config, config.settings, library
+        if self.listener is not None:
+            self.listener.recognizer.min_confidence = self.settings.min_confidence
         if self.session is None:
             self._listen_idle()
         log.warning("reloaded: %d exercises", len(library.scripts))

@@ -22,6 +22,8 @@ paces the stream; this also paces devices that accept audio without waiting
 (ALSA file devices), and bounds how long a hush takes to be heard."""
 RETRY_SECONDS = 2.0
 """How often a vanished device is looked for again."""
+RECOVERED_SECONDS = 1.0
+"""A reopened device counts as back after this long without a failed write."""
 FALLBACK_RATE = 48000
 """Mixing rate while the device is not there yet (ALSA converts once it is)."""
 
@@ -102,6 +104,7 @@ class Speaker:
         )
         stream.start()
         self._stream = stream
+        self._opened_at = time.monotonic()
         self._latency = stream.latency
 
     def _close_stream(self) -> None:
@@ -133,6 +136,9 @@ class Speaker:
                 if self._stream is None:
                     return
                 self._stream.write(np.repeat(block[:, None], self.device.channels, axis=1))
+            if self._device_lost_logged and time.monotonic() - self._opened_at >= RECOVERED_SECONDS:
+                log.warning("speaker %r is back", self.device.name)  # after clean writes, not just an open
+                self._device_lost_logged = False
         except sd.PortAudioError as err:
             if not self._device_lost_logged:
                 log.warning("speaker %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
@@ -145,6 +151,3 @@ class Speaker:
             self._open()
         except (DeviceError, sd.PortAudioError):
             self._close_stream()
-            return
-        log.warning("speaker %r is ready", self.device.name)
-        self._device_lost_logged = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -14,6 +15,8 @@ from .script import Ask, Breathe, Record, Reflect, Say, Script
 from .sound import wav_seconds
 from .tts import Synthesizer, engine_version
 
+log = logging.getLogger(__name__)
+
 
 class SpeechCache:
     """Sentence -> WAV file under ``directory``; renders what is missing."""
@@ -22,12 +25,27 @@ class SpeechCache:
         self.directory = directory
         self.synthesizer = synthesizer
         self._identity = json.dumps(
-            [synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch, engine_version()]
+            [synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch, self._engine()]
         )
         self._seconds: dict[Path, float] = {}
         self._lock = threading.Lock()  # the daemon prerenders in the background while it speaks
         self.renders = 0
         """How many sentences this cache had to synthesize (the rest were hits)."""
+
+    def _engine(self) -> str:
+        """The engine version; when espeak-ng is gone, the one the cache was rendered with,
+        so everything already rendered keeps playing."""
+        recorded = self.directory / "engine-version"
+        current = engine_version()
+        if current is None:
+            if recorded.is_file():
+                log.error("espeak-ng is not installed; only speech rendered before can be played")
+                return recorded.read_text("utf-8")
+            return "no espeak-ng"
+        if not recorded.is_file() or recorded.read_text("utf-8") != current:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            recorded.write_text(current, "utf-8")
+        return current
 
     def path(self, text: str, rate: float) -> Path:
         """Where ``text`` at ``rate`` is (or will be) cached."""

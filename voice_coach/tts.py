@@ -37,18 +37,19 @@ class Voice:
 
 
 @cache
-def espeak_version() -> str:
-    """The installed espeak-ng's version line, part of every cache key."""
+def espeak_version() -> str | None:
+    """The installed espeak-ng's version line (None when it is not installed)."""
     binary = shutil.which("espeak-ng")
     if binary is None:
-        return "espeak-ng missing"
+        return None
     result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
-    return result.stdout.strip()
+    return result.stdout.strip() or None
 
 
-def engine_version() -> str:
-    """What renders speech, as a string that changes whenever the sound could."""
-    return f"pyttsx3 {version('pyttsx3')}; {espeak_version()}"
+def engine_version() -> str | None:
+    """What renders speech, as a string that changes whenever the sound could (None: no espeak-ng)."""
+    espeak = espeak_version()
+    return f"pyttsx3 {version('pyttsx3')}; {espeak}" if espeak else None
 
 
 def plausible_seconds(text: str, words_per_minute: float) -> tuple[float, float]:
