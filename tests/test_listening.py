@@ -105,8 +105,9 @@ def test_commands_through_the_alsa_microphone(model, words):
 
 
 def coach_speaking(speaker: Speaker, start: float, seconds: float) -> None:
-    tone, rate = read_wav(AUDIO_DIR / "toon-uit.wav")
-    speaker.mixer.add(resample(tone, rate, speaker.mixer.rate)[: int(seconds * speaker.mixer.rate)], speaker.frame_at(start))
+    """The coach's own Dutch voice, ``seconds`` long, from ``start``."""
+    voice = espeak("Adem rustig in door je neus, en laat de adem langzaam weer gaan. " * 4, "nl", speaker.mixer.rate)
+    speaker.mixer.add(voice[: int(seconds * speaker.mixer.rate)].astype(np.float32) / 32768, speaker.frame_at(start), speech=True)
 
 
 def test_the_coach_never_answers_itself(model, words):
@@ -129,3 +130,12 @@ def test_phrases_the_model_cannot_recognize_are_named(model, caplog):
     with caplog.at_level(logging.WARNING):
         report_unknown(model, ["정지", "wacht even"])
     assert "cannot recognize 'wacht even' (unknown: wacht, even)" in caplog.text
+
+
+def test_breath_tones_do_not_deafen_the_microphone(model, words):
+    # During a breathing phase only tones play: "pauze" must still be heard then.
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        tone, rate = read_wav(AUDIO_DIR / "toon-in.wav")
+        speaker.mixer.add(resample(tone, rate, speaker.mixer.rate), speaker.frame_at(0.2))
+        found = listen(model, [(1.0, words["정지"])], 3.5, speaker)
+    assert [phrase for _, phrase in found] == ["정지"]

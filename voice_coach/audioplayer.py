@@ -70,7 +70,7 @@ class AudioPlayer:
         if isinstance(action, Speak):
             samples = self._speech(action)
             if samples is not None:
-                self.mixer.add(samples, self.frame_at(action.at))
+                self.mixer.add(samples, self.frame_at(action.at), speech=True)
         elif isinstance(action, PlaySound):
             samples = self._sound(action.sound)
             if action.seconds is not None:

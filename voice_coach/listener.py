@@ -9,8 +9,9 @@ import numpy as np
 import vosk
 
 from .asr import Recognizer
-from .mic import Microphone
+from .mic import BLOCK_SECONDS, Microphone
 from .speaker import Speaker
+from .vad import VoiceGate
 
 HOLDOFF_SECONDS = 0.3
 """After the coach falls silent, the microphone stays deaf this long (room echo)."""
@@ -19,8 +20,9 @@ HOLDOFF_SECONDS = 0.3
 class Listener:
     """Puts every phrase heard into ``heard``.
 
-    Half-duplex: whatever the microphone picks up while the coach can be heard
-    (plus a short hold-off) is thrown away, so the coach never answers itself.
+    Half-duplex: whatever the microphone picks up while the coach's voice can be
+    heard (plus a short hold-off) is thrown away, so the coach never answers
+    itself. Breath tones and chimes do not deafen it: "pauze" works during them.
     With ``barge_in``, a second recognizer that knows only ``stop_phrases`` keeps
     listening while the coach speaks.
     """
@@ -43,6 +45,7 @@ class Listener:
         self.holdoff = holdoff
         self.mic = Microphone(self._on_audio, microphone, rate, wait_for_device)
         self.recognizer = Recognizer(model, self.mic.rate, min_confidence)
+        self.gate = VoiceGate(self.mic.rate, int(self.mic.rate * BLOCK_SECONDS))
         self.barge_in = Recognizer(model, self.mic.rate, min_confidence) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
@@ -68,7 +71,7 @@ class Listener:
         self.close()
 
     def _coach_audible(self, captured_at: float) -> bool:
-        return self.speaker is not None and captured_at < self.speaker.audible_until + self.holdoff
+        return self.speaker is not None and captured_at < self.speaker.speaking_until + self.holdoff
 
     def _on_audio(self, samples: np.ndarray, captured_at: float) -> None:
         audio = samples.tobytes()
@@ -82,6 +85,8 @@ class Listener:
                 if self._was_deaf and self.barge_in:
                     self.barge_in.reset()
                 self._was_deaf = False
-                text = self.recognizer.accept(audio)
+                text = None
+                for block in self.gate.admit(samples):
+                    text = self.recognizer.accept(block.tobytes()) or text
         if text:
             self.heard.put(text)

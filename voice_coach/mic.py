@@ -122,9 +122,10 @@ class Microphone:
                 stream = self._stream
                 if stream is None:
                     return None
-                if stream.read_available >= self._block:
+                missing = self._block - stream.read_available
+                if missing <= 0:
                     return stream.read(self._block)[0]
-            time.sleep(0.005)
+            time.sleep(max(0.002, missing / self.rate))
 
     def _sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when closed."""

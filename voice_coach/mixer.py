@@ -36,18 +36,23 @@ class Mixer:
         self._voices: list[_Voice] = []
         self._fading: list[_Voice] = []
         self._lock = threading.Lock()
+        self.speech_until = 0
+        """The frame where the last speech added so far ends (tones and chimes do not count)."""
 
-    def add(self, samples: np.ndarray, at_frame: int | None = None) -> None:
+    def add(self, samples: np.ndarray, at_frame: int | None = None, speech: bool = False) -> None:
         """Play ``samples`` from ``at_frame`` (None or a frame already mixed: at once)."""
         with self._lock:
             start = self.frames if at_frame is None else max(at_frame, self.frames)
             self._voices.append(_Voice(samples, start))
+            if speech:
+                self.speech_until = max(self.speech_until, start + len(samples))
 
     def hush(self) -> None:
         """Silence everything, including sounds scheduled for later."""
         with self._lock:
             self._fading = [v for v in self._voices if v.start < self.frames]
             self._voices = []
+            self.speech_until = min(self.speech_until, self.frames)
 
     def set_volume(self, volume: float) -> None:
         """Change the volume; it glides there within one block."""

@@ -47,8 +47,6 @@ class Speaker:
             log.warning("%s; waiting for it", err)
             self.device = None
         self.mixer = Mixer(self.device.rate if self.device else rate or FALLBACK_RATE, volume)
-        self.audible_until = 0.0
-        """Monotonic time until which the coach may still be heard (for half-duplex listening)."""
         self.started_at = 0.0
         """Monotonic time of the first frame."""
         self._block = int(self.mixer.rate * BLOCK_SECONDS)
@@ -66,6 +64,12 @@ class Speaker:
     def real_seconds(script_seconds: float) -> float:
         """The mix runs in real time."""
         return script_seconds
+
+    @property
+    def speaking_until(self) -> float:
+        """Monotonic time until which the coach's voice may still be heard (for half-duplex listening)."""
+        frame = self.mixer.speech_until
+        return self.started_at + frame / self.mixer.rate - LEAD_SECONDS + getattr(self, "_latency", 0.0)
 
     def frame_at(self, seconds: float) -> int:
         """The frame that plays at session time ``seconds``."""
@@ -120,8 +124,6 @@ class Speaker:
         next_retry = 0.0
         while self._running:
             block = self.mixer.next_block(self._block)
-            if np.any(block):
-                self.audible_until = time.monotonic() + LEAD_SECONDS + BLOCK_SECONDS + getattr(self, "_latency", 0.0)
             if self._stream is None and self._running and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()
