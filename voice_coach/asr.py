@@ -21,6 +21,8 @@ long, counts as said without waiting for Vosk's end-of-utterance silence (about
 0.8 s): a command gets its answer sooner. Shorter is risky: a partial can still
 flip to a similar phrase a quarter second after the word. The rest of that
 utterance is then swallowed, so it is reported once."""
+URGENT_STABLE_SECONDS = 0.1
+"""The same for "stop": it must act at once, and a stop heard by mistake costs only a restart."""
 QUIET_RATIO = 0.1
 """Quiet: a block's level under this fraction (-20 dB) of the utterance's loudest block."""
 
@@ -37,11 +39,13 @@ def load_model(folder: Path) -> vosk.Model:
 class Recognizer:
     """Phrases heard in a stream of int16 audio, from a grammar of ``phrases``."""
 
-    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5):
+    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = ()):
         self.model = model
         self.rate = rate
         self.min_confidence = min_confidence
         """Every word of a result must reach this confidence, or the result is dropped."""
+        self.urgent = frozenset(urgent)
+        """Phrases accepted after :data:`URGENT_STABLE_SECONDS` ("stop")."""
         self.phrases: tuple[str, ...] = ()
         self._recognizer: vosk.KaldiRecognizer | None = None
         self._forget_utterance()
@@ -91,7 +95,8 @@ class Recognizer:
         steady = quiet and partial == self._partial
         self._quiet_seconds = self._quiet_seconds + len(samples) / self.rate if steady else 0.0
         self._partial = partial
-        if partial in self.phrases and self._quiet_seconds >= STABLE_SECONDS:
+        needed = URGENT_STABLE_SECONDS if partial in self.urgent else STABLE_SECONDS
+        if partial in self.phrases and self._quiet_seconds >= needed:
             self._reported_early = True
             return partial
         return None

@@ -104,7 +104,7 @@ class Daemon:
                     self.listener.close()
                 if self.journal is not None:
                     self.journal.close()
-                self.cache.synthesizer.close()
+                self.cache.release()
 
     def _start_listening(self, model) -> None:
         if self.listen_stdin:
@@ -204,7 +204,7 @@ class Daemon:
             self._journal_write(lambda j: j.record(self.session_id, action.key, action.question, action.answer))
         line = describe(action)
         if line is not None:
-            log.info("%s", line)
+            log.info("at %.3f: %s", action.at, line)
 
     def _end_session(self, outcome: str, hush: bool = False) -> None:
         if self.session is None:
@@ -288,6 +288,8 @@ class Daemon:
             except SpeechError as err:
                 log.error("speech synthesis fails (%s); sentences already cached still play", err)
                 return
+        self.cache.release()  # idle, the daemon keeps no rendering processes; they restart on demand
+        log.info("prerendered %d sentences", len(todo))
 
 
 class _Forward:

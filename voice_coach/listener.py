@@ -23,8 +23,8 @@ class Listener:
     Half-duplex: whatever the microphone picks up while the coach's voice can be
     heard (plus a short hold-off) is thrown away, so the coach never answers
     itself. Breath tones and chimes do not deafen it: "pauze" works during them.
-    With ``barge_in``, a second recognizer that knows only ``stop_phrases`` keeps
-    listening while the coach speaks.
+    ``stop_phrases`` are acted on sooner than other phrases; with ``barge_in``, a
+    second recognizer that knows only them keeps listening while the coach speaks.
     """
 
     def __init__(
@@ -44,9 +44,9 @@ class Listener:
         self.speaker = speaker
         self.holdoff = holdoff
         self.mic = Microphone(self._on_audio, microphone, rate, wait_for_device)
-        self.recognizer = Recognizer(model, self.mic.rate, min_confidence)
+        self.recognizer = Recognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases)
         self.gate = VoiceGate(self.mic.rate, int(self.mic.rate * BLOCK_SECONDS))
-        self.barge_in = Recognizer(model, self.mic.rate, min_confidence) if barge_in else None
+        self.barge_in = Recognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
         self._lock = threading.Lock()

@@ -14,8 +14,9 @@ from .devices import Device, DeviceError, find_device, find_device_refreshing, f
 
 log = logging.getLogger(__name__)
 
-BLOCK_SECONDS = 0.05
-"""Audio handed on per block: small enough for quick reactions, large enough to be cheap."""
+BLOCK_SECONDS = 0.02
+"""Audio handed on per block: small enough for quick reactions (a stop is heard up to
+30 ms sooner than with 50 ms blocks), and silence is cheap behind the voice gate."""
 RETRY_SECONDS = 2.0
 """How often a vanished microphone is looked for again."""
 FALLBACK_RATE = 16000
@@ -91,12 +92,12 @@ class Microphone:
                     pass
 
     def _read_loop(self) -> None:
-        started, frames = time.monotonic(), 0
+        started, frames = self._started(), 0
         while self._running:
             if self._stream is None:
                 self._sleep(RETRY_SECONDS)
                 self._reopen()
-                started, frames = time.monotonic(), 0
+                started, frames = self._started(), 0
                 continue
             try:
                 data = self._read()
@@ -107,13 +108,20 @@ class Microphone:
                 continue
             if data is None:  # a device refresh took the stream away: reopen it
                 self._reopen()
-                started, frames = time.monotonic(), 0
+                started, frames = self._started(), 0
                 continue
             frames += len(data)
             due = started + frames / self.rate
             if due > time.monotonic():
                 time.sleep(due - time.monotonic())
             self.sink(data[:, 0], due)
+
+    def _started(self) -> float:
+        """Now, as the capture time of the stream's first frame (logged for measurements)."""
+        now = time.monotonic()
+        if self._stream is not None:
+            log.info("microphone started at monotonic %.6f, %d Hz", now, self.rate)
+        return now
 
     def _read(self) -> np.ndarray | None:
         """The next block; the lock is only held once the block is there (the speaker needs it too)."""

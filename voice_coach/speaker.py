@@ -82,6 +82,7 @@ class Speaker:
             self._open()
         self._running = True
         self.started_at = time.monotonic()
+        log.info("speaker stream started at monotonic %.6f, %d Hz", self.started_at, self.mixer.rate)
         self._thread = threading.Thread(target=self._write_loop, name="speaker", daemon=True)
         self._thread.start()
         return self

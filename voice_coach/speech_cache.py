@@ -62,6 +62,11 @@ class SpeechCache:
                     self.renders += 1
         return path
 
+    def release(self) -> None:
+        """End the rendering processes (safely: not while one renders); they restart when needed."""
+        with self._lock:
+            self.synthesizer.close()
+
     def speech_seconds(self, text: str, rate: float) -> float:
         """Length of ``text`` spoken at ``rate``: the engine's Timing, from real renderings."""
         path = self.get(text, rate)

