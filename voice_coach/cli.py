@@ -23,7 +23,7 @@ from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, ins
 from .paths import AUDIO_DIR, SCRIPTS_DIR
 from .phrases import load_phrases
 from .script import Script
-from .session import Session, run_session
+from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .sound import write_wav
 from .speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
@@ -31,8 +31,6 @@ from .timeline import clock_text, describe, new_engine, simulate
 from .tts import SpeechError, Synthesizer
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
-LOOKAHEAD_SECONDS = 0.05
-"""Sounds are handed to the mixer this early, so each starts on its exact frame."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -227,7 +225,7 @@ def _play_aloud(settings: Settings, script: Script, heard, hear, terminal: Termi
             if listener:
                 listener.listen_for(load_phrases().session_grammar(()))
                 listener.start()
-            outcome = run_session(Session(engine, speaker, perform, LOOKAHEAD_SECONDS), heard, hear)
+            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, hear)
             while speaker.mixer.busy:  # let the last words finish
                 time.sleep(0.05)
         finally:

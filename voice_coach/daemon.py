@@ -27,7 +27,7 @@ from .model import ModelError, manifest_for, model_status
 from .notify import Notifier
 from .phrases import PhraseBook, load_phrases
 from .script import Script
-from .session import Session
+from .session import AUDIO_LOOKAHEAD, Session
 from .speaker import Speaker
 from .speech_cache import SpeechCache, sentences
 from .timeline import describe
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 
 EXIT_NO_MODEL = 79
 """Exit status when there is no usable speech model: waiting will not fix that."""
-LOOKAHEAD_SECONDS = 0.05
-"""Sounds reach the mixer this early, so each starts on its exact frame."""
 SENTENCE_GAP = 0.5
 """Silence between the sentences of a spoken list or the help."""
 LISTENING = "luistert"
@@ -179,7 +177,7 @@ class Daemon:
 
     def _say(self, lines: list[str]) -> None:
         """Speak sentences one after another, now."""
-        at = self.speaker.now() + LOOKAHEAD_SECONDS
+        at = self.speaker.now()
         timing = AudioTiming(self.cache, self.settings.audio)
         for line in lines:
             self.player.perform(Speak(at, line))
@@ -192,7 +190,7 @@ class Daemon:
             volume=self.volume,
         )
         self.session_id = self._journal_write(lambda j: j.start(script.id))
-        self.session = Session(engine, self.speaker, self._perform, LOOKAHEAD_SECONDS)
+        self.session = Session(engine, self.speaker, self._perform, AUDIO_LOOKAHEAD)
         self._listen_for(self.phrases.session_grammar(()))
         self.notifier.status(f"oefening: {script.id}")
         log.warning("exercise %s started", script.id)

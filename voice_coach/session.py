@@ -7,6 +7,10 @@ from typing import Callable, Protocol
 
 from .engine import Action, Engine, Event
 
+AUDIO_LOOKAHEAD = 0.1
+"""How early sounds are handed to the speaker's mixer: more than its lead plus an
+idle block, so each starts on its exact frame."""
+
 
 class SessionClock(Protocol):
     """Script time, and how long a stretch of it takes in real time."""

@@ -15,7 +15,9 @@ from .mixer import Mixer
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 0.01
-"""Frames written per block; "stop" waits at most this plus the lead."""
+"""Frames written per block while something plays; "stop" waits at most this plus the lead."""
+IDLE_BLOCK_SECONDS = 0.04
+"""Frames written per block while nothing plays: each write costs CPU, silence needs few."""
 LEAD_SECONDS = 0.04
 """How far the mix may run ahead of real time. A real device's blocking write
 paces the stream; this also paces devices that accept audio without waiting
@@ -50,6 +52,7 @@ class Speaker:
         self.started_at = 0.0
         """Monotonic time of the first frame."""
         self._block = int(self.mixer.rate * BLOCK_SECONDS)
+        self._idle_block = int(self.mixer.rate * IDLE_BLOCK_SECONDS)
         self._stream: sd.OutputStream | None = None
         self._running = False
         self._thread: threading.Thread | None = None
@@ -124,7 +127,7 @@ class Speaker:
     def _write_loop(self) -> None:
         next_retry = 0.0
         while self._running:
-            block = self.mixer.next_block(self._block)
+            block = self.mixer.next_block(self._block if self.mixer.busy else self._idle_block)
             if self._stream is None and self._running and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()
