@@ -190,6 +190,11 @@ def summary(values: list[float], target: float, unit: str, p95_target: float | N
     return result
 
 
+def sent_at(speaker_started: float, frame: int) -> float:
+    """When a speaker frame went out (the mix runs LEAD_SECONDS ahead of the clock)."""
+    return speaker_started + frame / RATE - LEAD_SECONDS
+
+
 def voice_runs(runs: int) -> dict:
     """Per run, one daemon: start-up, memory, then a spoken start (reaction) and a spoken stop during breathing tones."""
     start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
@@ -214,15 +219,13 @@ def voice_runs(runs: int) -> dict:
         finally:
             daemon.stop()
 
-        def real_time(frame: int) -> float:  # when a speaker frame went out
-            return speaker_started + frame / RATE - LEAD_SECONDS
-
         command_end = mic_started + 4.0 + voiced_end(start)
         first = int((command_end - speaker_started + LEAD_SECONDS) * RATE)
-        reactions.append(real_time(first + int(np.argmax(np.abs(out[first:]) > 1e-3))) - command_end)
+        answer = first + int(np.argmax(np.abs(out[first:]) > 1e-3))
+        reactions.append(sent_at(speaker_started, answer) - command_end)
         stop_end = mic_started + 10.0 + voiced_end(stop)
         loud = np.nonzero(np.abs(out) > 1e-3)[0]
-        stops.append(real_time(loud[-1] + 1) - stop_end)
+        stops.append(sent_at(speaker_started, loud[-1] + 1) - stop_end)
         startups.append(daemon.ready_at - daemon.started - load_seconds)
         bare_loads.append(load_seconds)
         memories[-1] -= load_rss
@@ -255,7 +258,7 @@ def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
             daemon.wait(r"prerendered \d+ sentences", 120)
         first = [d.cpu_seconds() for d in daemons]
         time.sleep(seconds)
-        used = [(d.cpu_seconds() - f) / seconds for d, f in zip(daemons, first)]
+        used = [(d.cpu_seconds() - f) / seconds for d, f in zip(daemons, first, strict=True)]
         heard = sum(any("exercise meting started" in line for line in d.log) for d in daemons)
     finally:
         for daemon in daemons:

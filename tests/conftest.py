@@ -130,3 +130,18 @@ def last_sound(samples: np.ndarray, threshold: float = 1e-3) -> int:
     loud = np.nonzero(np.abs(samples) > threshold)[0]
     return int(loud[-1]) if len(loud) else -1
 
+
+
+def read_until(process, needle: str, seconds: float = 60.0) -> str:
+    """Read a subprocess's output until a line holds ``needle``; returns that line."""
+    import select
+    import time
+
+    seen, deadline = "", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([process.stdout], [], [], 0.2)[0]:
+            line = process.stdout.readline()
+            seen += line
+            if needle in line:
+                return line
+    raise AssertionError(f"{needle!r} never came; got:\n{seen}")

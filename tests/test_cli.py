@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from conftest import read_until
 from voice_coach.cli import main
 
 BROKEN = Path(__file__).parent / "broken"
@@ -92,19 +91,6 @@ def test_validate_a_missing_path_is_a_clear_error():
 def test_empty_scripts_folder_is_a_clear_error(tmp_path):
     result = invoke("--scripts", str(tmp_path), "list")
     assert result.exit_code == 1 and "no valid exercise scripts" in result.output
-
-
-def read_until(process: subprocess.Popen, needle: str, seconds: float = 30.0) -> str:
-    """Read the player's output until a line holds ``needle``."""
-    seen, deadline = "", time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            line = process.stdout.readline()
-            seen += line
-            if needle in line:
-                return seen
-    raise AssertionError(f"{needle!r} never came; got:\n{seen}")
 
 
 def test_typed_commands_steer_the_player():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPEAKER_FILE, korean_model_path, microphone_input, speaker_output
+from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, speaker_output
 from voice_coach.audioplayer import AudioTiming
 from voice_coach.cli import main
 from voice_coach.engine import Speak
@@ -83,17 +82,6 @@ def test_prerender_renders_once_then_hits_the_cache(tmp_path):
     assert f"{total} sentences: 0 rendered, {total} already cached" in warm.output
     slower = runner.invoke(main, ["prerender", "--cache", str(tmp_path), "--words-per-minute", "130"])
     assert f"{total} sentences: {total} rendered" in slower.output
-
-
-def read_until(process: subprocess.Popen, needle: str, seconds: float = 60.0) -> str:
-    seen, deadline = "", time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if select.select([process.stdout], [], [], 0.2)[0]:
-            line = process.stdout.readline()
-            seen += line
-            if needle in line:
-                return line
-    raise AssertionError(f"{needle!r} never came; got:\n{seen}")
 
 
 def seconds_of(line: str) -> float:

@@ -7,12 +7,15 @@ closed first. Streams register a way to let go (:func:`on_refresh`).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 import sounddevice as sd
+
+log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 10.0
 """PortAudio is restarted to look for a missing device at most this often."""
@@ -99,3 +102,74 @@ def find_device_refreshing(name: str | None, kind: str, rate: int | None = None)
         if not refresh_devices():
             raise
         return find_device(name, kind, rate)
+
+
+class DeviceStream:
+    """A device's stream served by a thread, surviving the device coming and going.
+
+    Subclasses name their ``kind`` ("input" or "output") and give ``_open`` (open
+    ``self._stream`` on ``self.device``) and ``_serve`` (the thread's loop).
+    """
+
+    kind = ""
+
+    def __init__(self, name: str | None, rate: int | None, wait_for_device: bool):
+        """With ``wait_for_device``, a missing device is waited for instead of an error."""
+        self.name = name
+        try:
+            self.device: Device | None = find_device(name, self.kind, rate)
+        except DeviceError as err:
+            if not wait_for_device:
+                raise
+            log.warning("%s; waiting for it", err)
+            self.device = None
+        self._stream = None
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    def start(self):
+        on_refresh(self._close_stream)
+        if self.device is not None:
+            self._open()
+        self._running = True
+        self._thread = threading.Thread(target=self._serve, name=f"sound-{self.kind}", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._running = False
+        forget(self._close_stream)
+        if self._thread:
+            self._thread.join(timeout=2)
+        self._close_stream()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def _close_stream(self) -> None:
+        with _lock:
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                try:
+                    stream.close(ignore_errors=True)
+                except sd.PortAudioError:
+                    pass
+
+    def _find_again(self, rate: int) -> bool:
+        """Look the device up by name again and open it; True when that worked."""
+        try:
+            self.device = find_device_refreshing(self.name, self.kind, rate)
+            self._open()
+            return True
+        except (DeviceError, sd.PortAudioError):
+            self._close_stream()
+            return False

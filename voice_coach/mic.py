@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
 import numpy as np
 import sounddevice as sd
 
-from .devices import Device, DeviceError, find_device, find_device_refreshing, forget, on_refresh, stream_lock
+from .devices import DeviceStream, stream_lock
 
 log = logging.getLogger(__name__)
 
@@ -26,54 +25,22 @@ AudioSink = Callable[[np.ndarray, float], None]
 """Receives int16 mono samples and the monotonic time their capture ended."""
 
 
-class Microphone:
+class Microphone(DeviceStream):
     """Delivers blocks of int16 mono audio to ``sink``; survives the device going away.
 
     Reads are paced by the clock as well as by the device, so devices that hand
     out audio without waiting (ALSA file devices) still run in real time.
     """
 
+    kind = "input"
+
     def __init__(self, sink: AudioSink, name: str | None = None, rate: int | None = None, wait_for_device: bool = False):
-        """With ``wait_for_device``, a missing device is waited for instead of an error."""
+        super().__init__(name, rate, wait_for_device)
         self.sink = sink
-        self.name = name
-        try:
-            self.device: Device | None = find_device(name, "input", rate)
-        except DeviceError as err:
-            if not wait_for_device:
-                raise
-            log.warning("%s; waiting for it", err)
-            self.device = None
         self.rate = self.device.rate if self.device else rate or FALLBACK_RATE
         self._block = int(self.rate * BLOCK_SECONDS)
-        self._stream: sd.InputStream | None = None
-        self._running = False
-        self._thread: threading.Thread | None = None
-        self.lost = False
-        """True while the device is gone."""
-
-    def start(self) -> "Microphone":
-        on_refresh(self._close_stream)
-        if self.device is not None:
-            self._open()
         self.lost = self.device is None
-        self._running = True
-        self._thread = threading.Thread(target=self._read_loop, name="microphone", daemon=True)
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._running = False
-        forget(self._close_stream)
-        if self._thread:
-            self._thread.join(timeout=2)
-        self._close_stream()
-
-    def __enter__(self) -> "Microphone":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+        """True while the device is gone."""
 
     def _open(self) -> None:
         stream = sd.InputStream(
@@ -82,16 +49,7 @@ class Microphone:
         stream.start()
         self._stream = stream
 
-    def _close_stream(self) -> None:
-        with stream_lock():
-            stream, self._stream = self._stream, None
-            if stream is not None:
-                try:
-                    stream.close(ignore_errors=True)
-                except sd.PortAudioError:
-                    pass
-
-    def _read_loop(self) -> None:
+    def _serve(self) -> None:
         started, frames = self._started(), 0
         while self._running:
             if self._stream is None:
@@ -142,11 +100,6 @@ class Microphone:
             time.sleep(0.05)
 
     def _reopen(self) -> None:
-        try:
-            self.device = find_device_refreshing(self.name, "input", self.rate)
-            self._open()
-        except (DeviceError, sd.PortAudioError):
-            self._close_stream()
-            return
-        log.warning("microphone %r is listening", self.device.name)
-        self.lost = False
+        if self._find_again(self.rate):
+            log.warning("microphone %r is listening", self.device.name)
+            self.lost = False

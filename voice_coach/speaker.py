@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import numpy as np
 import sounddevice as sd
 
-from .devices import Device, DeviceError, find_device, find_device_refreshing, forget, on_refresh, stream_lock
+from .devices import DeviceStream, stream_lock
 from .mixer import Mixer
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ FALLBACK_RATE = 48000
 """Mixing rate while the device is not there yet (ALSA converts once it is)."""
 
 
-class Speaker:
+class Speaker(DeviceStream):
     """Plays a Mixer on the device named ``name`` (None: the default device).
 
     The stream stays open for the whole session (a warm stream starts sounds
@@ -38,24 +37,15 @@ class Speaker:
     clock never stops, and the device is reopened by name when it returns.
     """
 
+    kind = "output"
+
     def __init__(self, name: str | None = None, rate: int | None = None, volume: float = 0.7, wait_for_device: bool = False):
-        """With ``wait_for_device``, a missing device is waited for instead of an error."""
-        self.name = name
-        try:
-            self.device: Device | None = find_device(name, "output", rate)
-        except DeviceError as err:
-            if not wait_for_device:
-                raise
-            log.warning("%s; waiting for it", err)
-            self.device = None
+        super().__init__(name, rate, wait_for_device)
         self.mixer = Mixer(self.device.rate if self.device else rate or FALLBACK_RATE, volume)
         self.started_at = 0.0
         """Monotonic time of the first frame."""
         self._block = int(self.mixer.rate * BLOCK_SECONDS)
         self._idle_block = int(self.mixer.rate * IDLE_BLOCK_SECONDS)
-        self._stream: sd.OutputStream | None = None
-        self._running = False
-        self._thread: threading.Thread | None = None
         self._device_lost_logged = False
 
     # -- the session clock ------------------------------------------------
@@ -78,30 +68,10 @@ class Speaker:
         """The frame that plays at session time ``seconds``."""
         return int(round(seconds * self.mixer.rate))
 
-    # -- lifecycle --------------------------------------------------------
     def start(self) -> "Speaker":
-        on_refresh(self._close_stream)
-        if self.device is not None:
-            self._open()
-        self._running = True
         self.started_at = time.monotonic()
         log.info("speaker stream started at monotonic %.6f, %d Hz", self.started_at, self.mixer.rate)
-        self._thread = threading.Thread(target=self._write_loop, name="speaker", daemon=True)
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._running = False
-        forget(self._close_stream)
-        if self._thread:
-            self._thread.join(timeout=2)
-        self._close_stream()
-
-    def __enter__(self) -> "Speaker":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+        return super().start()
 
     # -- the writer -------------------------------------------------------
     def _open(self) -> None:
@@ -115,16 +85,7 @@ class Speaker:
         self._opened_at = time.monotonic()
         self._latency = stream.latency
 
-    def _close_stream(self) -> None:
-        with stream_lock():
-            stream, self._stream = self._stream, None
-            if stream is not None:
-                try:
-                    stream.close(ignore_errors=True)
-                except sd.PortAudioError:
-                    pass
-
-    def _write_loop(self) -> None:
+    def _serve(self) -> None:
         next_retry = 0.0
         while self._running:
             block = self.mixer.next_block(self._block if self.mixer.busy else self._idle_block)
@@ -152,8 +113,4 @@ class Speaker:
             self._close_stream()
 
     def _reopen(self) -> None:
-        try:
-            self.device = find_device_refreshing(self.name, "output", self.mixer.rate)
-            self._open()
-        except (DeviceError, sd.PortAudioError):
-            self._close_stream()
+        self._find_again(self.mixer.rate)
