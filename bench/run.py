@@ -190,6 +190,10 @@ def summary(values: list[float], target: float, unit: str, p95_target: float | N
     return result
 
 
+STOP_AT = 12.5
+"""Where "stop" is said in the microphone stream: about a second into the first out-breath tone."""
+
+
 def sent_at(speaker_started: float, frame: int) -> float:
     """When a speaker frame went out (the mix runs LEAD_SECONDS ahead of the clock)."""
     return speaker_started + frame / RATE - LEAD_SECONDS
@@ -202,7 +206,7 @@ def voice_runs(runs: int) -> dict:
     for _ in range(runs):
         load_seconds, load_rss = bare_model_load()
         rig = Rig()
-        rig.microphone([(4.0, start), (10.0, stop)], 20)
+        rig.microphone([(4.0, start), (STOP_AT, stop)], STOP_AT + 10)
         daemon = Daemon(rig, "--model", str(korean_model()), "--phrases", str(KOREAN_PHRASES),
                         "--microphone", "bench_mic", "--microphone-rate", str(RATE))
         try:
@@ -223,7 +227,10 @@ def voice_runs(runs: int) -> dict:
         first = int((command_end - speaker_started + LEAD_SECONDS) * RATE)
         answer = first + int(np.argmax(np.abs(out[first:]) > 1e-3))
         reactions.append(sent_at(speaker_started, answer) - command_end)
-        stop_end = mic_started + 10.0 + voiced_end(stop)
+        stop_end = mic_started + STOP_AT + voiced_end(stop)
+        stop_frame = int((stop_end - speaker_started + LEAD_SECONDS) * RATE)
+        if np.abs(out[stop_frame - RATE // 10 : stop_frame]).max() < 1e-3:
+            raise RuntimeError("the stop was said in a silence: the stop time would mean nothing")
         loud = np.nonzero(np.abs(out) > 1e-3)[0]
         stops.append(sent_at(speaker_started, loud[-1] + 1) - stop_end)
         startups.append(daemon.ready_at - daemon.started - load_seconds)

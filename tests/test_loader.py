@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice_coach.library import load_library
-from voice_coach.loader import ScriptError, check_script, load_script
+from voice_coach.loader import ScriptError, check_script, read_toml
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))
@@ -33,10 +33,12 @@ def test_broken_script_is_rejected_with_its_message(path):
     assert any(m.startswith(expected) and expectation(path) in m for m in messages), messages
 
 
-def test_load_script_raises_script_error_with_the_problems():
+def test_read_toml_raises_script_error_with_the_problems(tmp_path):
+    path = tmp_path / "kapot.toml"
+    path.write_text('id = "kapot\n')
     with pytest.raises(ScriptError) as caught:
-        load_script(BROKEN[0], AUDIO_DIR)
-    assert caught.value.problems and str(BROKEN[0]) in str(caught.value)
+        read_toml(path)
+    assert caught.value.problems and str(path) in str(caught.value)
 
 
 def test_not_utf8_names_the_line(tmp_path):

@@ -104,14 +104,6 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScriptError([Problem(name, f"invalid TOML: {err}; check quotes, brackets and '=' on that line")]) from None
 
 
-def load_script(path: Path, audio_dir: Path) -> Script:
-    """Load and validate one script file; warnings are dropped (see :func:`check_script`)."""
-    script, problems = check_script(path, audio_dir)
-    if script is None:
-        raise ScriptError(problems)
-    return script
-
-
 def check_script(path: Path, audio_dir: Path) -> tuple[Script | None, list[Problem]]:
     """Load one script file: the script (None when invalid) and every problem found."""
     try:

@@ -19,8 +19,6 @@ SLOT = "{oefening}"
 SESSION_COMMANDS = ("stop", "pause", "resume", "repeat", "slower", "faster", "skip", "softer", "louder")
 """Commands valid during an exercise, in the order the data file lists them."""
 
-IDLE_INTENTS = ("start", "list", "help")
-
 
 def normalize(text: str) -> str:
     """Lowercase words separated by single spaces: the recognizer's form of ``text``."""

@@ -56,11 +56,6 @@ class Breathe:
     cue_rounds: int | None = None
     """Speak the cues only in the first N rounds (tones carry the rest); None: every round."""
 
-    @property
-    def round_seconds(self) -> float:
-        """Length of one round at normal tempo."""
-        return sum(self.phases.values())
-
 
 @dataclass(frozen=True)
 class Ask:
