@@ -291,7 +291,7 @@ def timing_accuracy(runs: int, rounds: int) -> dict:
         daemon.wait(r"listening \(")
         daemon.say("start meting")
     time.sleep(duration + 3)
-    errors_ms, drifts_ms = [], []
+    errors_ms, drifts_ms, worst_at = [], [], []
     for daemon in daemons:
         phases = [(float(m.group(1)), m.group(2)) for line in daemon.log
                   if (m := re.search(r"at (\d+\.\d+): ~ (breathe in|breathe out) ", line))][: rounds * 2]
@@ -303,11 +303,14 @@ def timing_accuracy(runs: int, rounds: int) -> dict:
             window = out[expected - RATE // 10 : expected + RATE // 10]
             detected = expected - RATE // 10 + int(np.argmax(np.abs(window) > 1e-3))
             errors.append((detected - expected) / RATE * 1000)
-        errors_ms.append(max(abs(e) for e in errors))
+        worst = max(range(len(errors)), key=lambda i: abs(errors[i]))
+        errors_ms.append(abs(errors[worst]))
+        worst_at.append(round(phases[worst][0], 3))
         times = np.array([at for at, _ in phases])
         drifts_ms.append(float(np.polyfit(times, np.array(errors), 1)[0] * 600))  # ms per 10 minutes
     return summary(errors_ms, 20.0, "ms (worst onset of a run)") | {
         "onsets_per_run": rounds * 2, "drift_ms_per_10_min": [round(d, 3) for d in drifts_ms],
+        "worst_onset_at_s": worst_at,
     }
 
 
