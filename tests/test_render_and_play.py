@@ -119,3 +119,18 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
     loud = np.nonzero(np.abs(out) > 1e-3)[0]
     assert loud[-1] / 48000 <= stopped_at + 0.1 + 0.05
     assert SPEAKER_FILE.stat().st_size > 0
+
+
+def test_without_a_speaker_play_falls_back_to_the_terminal(tmp_path):
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "kort.toml").write_text(
+        'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n[[step]]\nsay = "Hallo."\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--scripts", str(scripts), "play", "kort", "--speaker", "nergens"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No sound: no output device named 'nergens'" in result.stderr and "Playing in the terminal instead." in result.stderr
+    assert '"Hallo."' in result.stdout and "(finished: completed)" in result.stdout

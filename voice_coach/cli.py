@@ -188,25 +188,34 @@ def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str
     click.echo(f"{script.title}. Type a reply or a command (stop, pauze, verder, langzamer, sneller, herhaal) and Enter.")
     phrases, care = load_phrases(), load_care()
     hear = lambda said, expected: interpret(said, expected, phrases, care)  # noqa: E731
-    if text or speed != 1.0:
+    speaker = None if text or speed != 1.0 else _open_speaker(settings)
+    if speaker is None:
         refresh = terminal.refresh if terminal.live else None
         session = Session(new_engine(script, EstimatedTiming()), Clock(speed), terminal.perform)
         outcome = run_session(session, heard, hear, refresh)
     else:
-        outcome = _play_aloud(settings, script, heard, hear, terminal)
+        outcome = _play_aloud(settings, script, speaker, heard, hear, terminal)
     if outcome == "crisis":
         click.echo(care.line.written())
 
 
-def _play_aloud(settings: Settings, script: Script, heard, hear, terminal: TerminalPlayer) -> str:
+def _open_speaker(settings: Settings):
+    """The speaker, or None (saying why) when there is none: then the terminal plays."""
     from .speaker import Speaker
 
+    try:
+        return Speaker(settings.speaker, settings.speaker_rate, settings.volume)
+    except DeviceError as err:
+        click.echo(f"No sound: {err} Playing in the terminal instead.", err=True)
+        return None
+
+
+def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, terminal: TerminalPlayer) -> str:
     cache = _speech_cache(settings)
     try:
         for sentence, rate in sentences([script], load_phrases().replies, load_care()):
             cache.get(sentence, rate)  # every length known, every sound ready before the first word
-        speaker = Speaker(settings.speaker, settings.speaker_rate, settings.volume)
-    except (SpeechError, DeviceError) as err:
+    except SpeechError as err:
         raise click.ClickException(f"{err}\nTo play in the terminal without sound, add --text.") from None
     listener = _listener(settings, heard, speaker, script)
     with speaker:
