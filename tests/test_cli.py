@@ -99,22 +99,21 @@ def test_typed_commands_steer_the_player():
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    steps = [
+        (None, "breathe in 4.0 s  (round 1/10)"),
+        ("langzamer", '"Goed, ik ga wat langzamer."'),
+        (None, "breathe in 4.4 s  (round 2/10)"),
+        ("pauze", "(paused"),
+        ("verder", "(resumed)"),
+        (None, "(round 2/10)"),
+        ("stop", "(finished: stopped)"),
+    ]
     try:
-        read_until(process, "breathe in 4.0 s  (round 1/10)")
-        process.stdin.write("langzamer\n")
-        process.stdin.flush()
-        read_until(process, '"Goed, ik ga wat langzamer."')
-        read_until(process, "breathe in 4.4 s  (round 2/10)")
-        process.stdin.write("pauze\n")
-        process.stdin.flush()
-        read_until(process, "(paused")
-        process.stdin.write("verder\n")
-        process.stdin.flush()
-        read_until(process, "(resumed)")
-        read_until(process, "(round 2/10)")
-        process.stdin.write("stop\n")
-        process.stdin.flush()
-        read_until(process, "(finished: stopped)")
+        for typed, expected in steps:
+            if typed:
+                process.stdin.write(typed + "\n")
+                process.stdin.flush()
+            read_until(process, expected)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()

@@ -20,6 +20,13 @@ def expectation(path: Path) -> str:
     return first.removeprefix("# expect: ")
 
 
+def write_script(folder: Path, name: str, steps: str, minutes: float = 1) -> Path:
+    """A script file with valid metadata and these steps."""
+    path = folder / f"{name}.toml"
+    path.write_text(f'id = "{name}"\ntitle = "T"\ntriggers = ["{name}"]\nsummary = "X."\nminutes = {minutes}\n{steps}', "utf-8")
+    return path
+
+
 def test_the_corpus_is_there():
     assert len(BROKEN) >= 25
 
@@ -54,21 +61,15 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path):
-    path = tmp_path / "veel.toml"
-    path.write_text(
-        'id = "veel"\ntitle = "Veel"\ntriggers = ["veel fouten"]\nsummary = "X."\nminutes = -1\n'
-        '[[step]]\npause = -2\n[[step]]\nsay = ""\n[[step]]\nchime = "nergens.wav"\n',
-        "utf-8",
-    )
+    path = write_script(tmp_path, "veel", '[[step]]\npause = -2\n[[step]]\nsay = ""\n[[step]]\nchime = "nergens.wav"\n', minutes=-1)
     _, problems = check_script(path, AUDIO_DIR)
     where = [(p.step, p.field) for p in problems]
     assert where == [(None, "minutes"), (1, "pause"), (2, "say"), (3, "chime")]
 
 
 def test_long_sentence_is_a_warning_only(tmp_path):
-    path = tmp_path / "lang.toml"
     words = " ".join(["woord"] * 20)
-    path.write_text(f'id = "lang"\ntitle = "L"\ntriggers = ["lang"]\nsummary = "X."\nminutes = 1\n[[step]]\nsay = "{words}"\n', "utf-8")
+    path = write_script(tmp_path, "lang", f'[[step]]\nsay = "{words}"\n')
     script, problems = check_script(path, AUDIO_DIR)
     assert script is not None
     assert [p.warning for p in problems] == [True]
@@ -101,12 +102,7 @@ def test_one_bad_script_does_not_stop_the_rest(tmp_path):
 
 
 def test_a_missing_recorded_clip_falls_back_to_the_voice_with_a_warning(tmp_path):
-    path = tmp_path / "clip.toml"
-    path.write_text(
-        'id = "clip"\ntitle = "C"\ntriggers = ["clip"]\nsummary = "X."\nminutes = 1\n'
-        '[[step]]\nsay = "Welkom."\nclip = "mijn-stem-welkom.wav"\n',
-        "utf-8",
-    )
+    path = write_script(tmp_path, "clip", '[[step]]\nsay = "Welkom."\nclip = "mijn-stem-welkom.wav"\n')
     script, problems = check_script(path, AUDIO_DIR)
     assert script is not None and script.steps[0].body.clip is None
     assert [str(p) for p in problems] == [

@@ -226,7 +226,7 @@ class Daemon:
         self._listen_for(self.phrases.idle_grammar(list(self._spoken_names())))
 
     def _all_phrases(self) -> list[str]:
-        return listened_phrases(self.library, self.phrases, self.care) + self.phrases.idle_grammar(list(self._spoken_names()))
+        return listened_phrases(self.library, self.phrases, self.care, list(self._spoken_names()))
 
     # -- reload, journal, speech -----------------------------------------
     def _load_library(self, settings) -> Library:

@@ -33,10 +33,12 @@ def unknown_words(model: vosk.Model, phrases: Iterable[str]) -> dict[str, list[s
     return missing
 
 
-def listened_phrases(library: Library, phrases: PhraseBook, care: Care) -> list[str]:
-    """Every phrase the coach may listen for with this library."""
+def listened_phrases(library: Library, phrases: PhraseBook, care: Care, names: list[str] | None = None) -> list[str]:
+    """Every phrase the coach may listen for with this library; ``names``: the spoken
+    exercise names (default: the scripts' triggers)."""
     answers = tuple(sorted({a for script in library.scripts.values() for a in script_answers(script)}))
-    return [*phrases.idle_grammar(list(library.trigger_map())), *phrases.session_grammar(answers), *care.crisis_words]
+    names = list(library.trigger_map()) if names is None else names
+    return [*phrases.idle_grammar(names), *phrases.session_grammar(answers), *care.crisis_words]
 
 
 def report_unknown(model: vosk.Model, phrases: Iterable[str]) -> dict[str, list[str]]:
