@@ -108,7 +108,9 @@ def test_a_crisis_answer_in_the_check_in_stops_it_and_marks_the_journal(daemon):
     daemon.wait_log("listening for: spanning")
     daemon.say("ik wil niet meer leven")
     daemon.wait_log(re.escape("understood Crisis()"))
-    daemon.wait_log("exercise check-in ended: crisis", 90)  # after the whole 113 message is spoken
+    time.sleep(0.5)  # the journal knows at once, while the 113 message is still being spoken
+    assert sqlite3.connect(daemon.journal).execute("SELECT outcome FROM sessions").fetchall() == [("crisis",)]
+    daemon.wait_log("exercise check-in ended: crisis", 90)
     daemon.wait_message("STATUS=luistert")
     rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
     assert rows == [("check-in", "crisis")]

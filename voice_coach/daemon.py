@@ -19,7 +19,7 @@ from .asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
 from .care import load_care
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
-from .engine import Action, Engine, SaveAnswer, Speak
+from .engine import Action, Crisis, Engine, SaveAnswer, Speak
 from .interpret import interpret
 from .journal import Journal, JournalError
 from .library import Library, load_library
@@ -153,6 +153,8 @@ class Daemon:
         if self.session is not None:
             event = interpret(text, self.session.engine.expected_answers, self.phrases, self.care)
             log.info("understood %s", event)
+            if isinstance(event, Crisis) and self.session_id is not None:  # kept at once, not after the message
+                self._journal_write(lambda j: j.finish(self.session_id, "crisis"))
             self.session.hear(event)
             return
         names = self._spoken_names()
