@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import vosk
 
-from .model import ModelError
+from .model import ModelError, manifest_for, model_status
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,11 @@ QUIET_RATIO = 0.1
 
 
 def load_model(folder: Path) -> vosk.Model:
-    """Load a Vosk model once; recognizers share it."""
+    """Load a Vosk model once (recognizers share it); ModelError says what to do when it is
+    missing or incomplete (the quick size check: ``voice-coach model verify`` hashes every file)."""
+    problems = model_status(folder, manifest_for(folder), full=False)
+    if problems:
+        raise ModelError(problems[0])
     vosk.SetLogLevel(-2 if log.getEffectiveLevel() > logging.DEBUG else 0)  # our own vocabulary check names unknown words
     try:
         return vosk.Model(str(folder))

@@ -228,8 +228,7 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, termin
             player.perform(action)
             terminal.perform(action)
 
-        engine = new_engine(script, AudioTiming(cache, settings.audio))
-        engine.volume = settings.volume
+        engine = new_engine(script, AudioTiming(cache, settings.audio), settings.volume)
         try:
             if listener:
                 listener.listen_for(load_phrases().session_grammar(()))
@@ -245,10 +244,6 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, termin
 
 def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script):
     """A Listener on the configured microphone, or None (with the reason) when there is none."""
-    problems = model_status(settings.model, manifest_for(settings.model), full=False)
-    if problems:
-        click.echo(f"Not listening: {problems[0]}. Type replies instead.", err=True)
-        return None
     from .asr import load_model
     from .listener import Listener
     from .speech_cache import script_answers

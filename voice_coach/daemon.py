@@ -23,13 +23,14 @@ from .engine import Action, Crisis, Engine, SaveAnswer, Speak
 from .interpret import interpret
 from .journal import Journal, JournalError
 from .library import Library, load_library
-from .model import ModelError, manifest_for, model_status
+from .model import ModelError
 from .notify import Notifier
 from .phrases import PhraseBook, load_phrases
 from .script import Script
 from .session import AUDIO_LOOKAHEAD, Session
 from .speaker import Speaker
 from .speech_cache import SpeechCache, sentences
+from .textplayer import read_lines
 from .timeline import describe
 from .tts import SpeechError, Synthesizer
 from .vocabulary import listened_phrases, report_unknown
@@ -71,10 +72,7 @@ class Daemon:
             return EXIT_CONFIG
         model = None
         if not self.listen_stdin:
-            problems = model_status(self.settings.model, manifest_for(self.settings.model), full=False)
             try:
-                if problems:
-                    raise ModelError(problems[0])
                 model = load_model(self.settings.model)
             except ModelError as err:
                 log.error("%s", err)
@@ -82,6 +80,7 @@ class Daemon:
             report_unknown(model, self._all_phrases())
         self._open_journal()
         self.cache = SpeechCache(self.settings.cache / "speech", Synthesizer(self.settings.voice_settings()))
+        self.timing = AudioTiming(self.cache, self.settings.audio)
         threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
         self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
         self.player = AudioPlayer(
@@ -106,7 +105,7 @@ class Daemon:
 
     def _start_listening(self, model) -> None:
         if self.listen_stdin:
-            threading.Thread(target=self._read_stdin, name="stdin", daemon=True).start()
+            read_lines(sys.stdin, _Forward(self.inbox))
         else:
             from .listener import Listener
 
@@ -117,11 +116,6 @@ class Daemon:
             )
             self.listener.start()
         self._listen_idle()
-
-    def _read_stdin(self) -> None:
-        for line in sys.stdin:
-            if line.strip():
-                self.inbox.put(("heard", line.strip()))
 
     def _loop(self) -> int:
         while True:
@@ -180,15 +174,14 @@ class Daemon:
     def _say(self, lines: list[str]) -> None:
         """Speak sentences one after another, now."""
         at = self.speaker.now()
-        timing = AudioTiming(self.cache, self.settings.audio)
         for line in lines:
             self.player.perform(Speak(at, line))
-            at += timing.speech_seconds(line, 1.0) + SENTENCE_GAP
+            at += self.timing.speech_seconds(line, 1.0) + SENTENCE_GAP
 
     # -- sessions ---------------------------------------------------------
     def _start_session(self, script: Script) -> None:
         engine = Engine(
-            script, AudioTiming(self.cache, self.settings.audio), self.phrases.replies, self.care.crisis_message,
+            script, self.timing, self.phrases.replies, self.care.crisis_message,
             volume=self.volume,
         )
         self.session_id = self._journal_write(lambda j: j.start(script.id))

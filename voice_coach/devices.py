@@ -17,6 +17,8 @@ import sounddevice as sd
 
 log = logging.getLogger(__name__)
 
+RETRY_SECONDS = 2.0
+"""How often a vanished device is looked for again."""
 REFRESH_SECONDS = 10.0
 """PortAudio is restarted to look for a missing device at most this often."""
 

@@ -9,15 +9,13 @@ from typing import Callable
 import numpy as np
 import sounddevice as sd
 
-from .devices import DeviceStream, stream_lock
+from .devices import RETRY_SECONDS, DeviceStream, stream_lock
 
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 0.02
 """Audio handed on per block: small enough for quick reactions (a stop is heard up to
 30 ms sooner than with 50 ms blocks), and silence is cheap behind the voice gate."""
-RETRY_SECONDS = 2.0
-"""How often a vanished microphone is looked for again."""
 FALLBACK_RATE = 16000
 """Rate to listen at when the microphone is not there yet (ALSA converts once it is)."""
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import sounddevice as sd
 
-from .devices import DeviceStream, stream_lock
+from .devices import RETRY_SECONDS, DeviceStream, stream_lock
 from .mixer import Mixer
 
 log = logging.getLogger(__name__)
@@ -21,8 +21,6 @@ LEAD_SECONDS = 0.04
 """How far the mix may run ahead of real time. A real device's blocking write
 paces the stream; this also paces devices that accept audio without waiting
 (ALSA file devices), and bounds how long a hush takes to be heard."""
-RETRY_SECONDS = 2.0
-"""How often a vanished device is looked for again."""
 RECOVERED_SECONDS = 1.0
 """A reopened device counts as back after this long without a failed write."""
 FALLBACK_RATE = 48000
@@ -47,6 +45,8 @@ class Speaker(DeviceStream):
         self._block = int(self.mixer.rate * BLOCK_SECONDS)
         self._idle_block = int(self.mixer.rate * IDLE_BLOCK_SECONDS)
         self._device_lost_logged = False
+        self._opened_at = 0.0
+        self._latency = 0.0  # the device's output latency, once open
 
     # -- the session clock ------------------------------------------------
     def now(self) -> float:
@@ -62,7 +62,7 @@ class Speaker(DeviceStream):
     def speaking_until(self) -> float:
         """Monotonic time until which the coach's voice may still be heard (for half-duplex listening)."""
         frame = self.mixer.speech_until
-        return self.started_at + frame / self.mixer.rate - LEAD_SECONDS + getattr(self, "_latency", 0.0)
+        return self.started_at + frame / self.mixer.rate - LEAD_SECONDS + self._latency
 
     def frame_at(self, seconds: float) -> int:
         """The frame that plays at session time ``seconds``."""
@@ -89,7 +89,7 @@ class Speaker(DeviceStream):
         next_retry = 0.0
         while self._running:
             block = self.mixer.next_block(self._block if self.mixer.busy else self._idle_block)
-            if self._stream is None and self._running and time.monotonic() >= next_retry:
+            if self._stream is None and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()
             self._write(block)

@@ -38,9 +38,9 @@ class Timeline:
     """Total length."""
 
 
-def new_engine(script: Script, timing: Timing) -> Engine:
+def new_engine(script: Script, timing: Timing, volume: float = 0.7) -> Engine:
     """An engine with the shipped replies and crisis message."""
-    return Engine(script, timing, load_phrases().replies, load_care().crisis_message)
+    return Engine(script, timing, load_phrases().replies, load_care().crisis_message, volume)
 
 
 def simulate(script: Script, timing: Timing, answers: Iterable[str] = ()) -> Timeline:
