@@ -3,6 +3,9 @@
 # the system packages, a Python virtual environment in .venv and the package itself.
 #   ./install.sh          the voice coach
 #   ./install.sh --test   the voice coach plus what the test suite needs
+# As root with VOICE_COACH_USER=NAME (systemd/install-pi.sh does this), the model
+# download and the speech rendering run as that user: root never works inside a
+# folder the service user owns.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,8 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     echo "Installing system packages: ${missing[*]}"
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+    # At a Pi's first boot the automatic updates often hold apt's lock: wait for it.
+    lock_wait=(-o DPkg::Lock::Timeout=900)
+    if fuser /var/lib/dpkg/lock-frontend /var/lib/apt/lists/lock >/dev/null 2>&1; then
+        echo "Another package installation is running; waiting for it to finish (up to 15 minutes)..."
+    fi
+    $sudo apt-get "${lock_wait[@]}" update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock_wait[@]}" install -y -q "${missing[@]}"
 fi
 
 python=${PYTHON:-python3}
@@ -37,11 +45,16 @@ else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
 if ! $with_tests; then
-    # The Dutch speech model (39 MB) comes from the Vosk site; every file is verified.
-    if ! .venv/bin/voice-coach model verify >/dev/null 2>&1; then
-        .venv/bin/voice-coach model download \
-            || echo "warning: no speech model yet, so the coach cannot listen; retry: .venv/bin/voice-coach model download" >&2
+    as_user=()
+    if [ -n "${VOICE_COACH_USER:-}" ] && [ "$(id -u)" -eq 0 ]; then
+        as_user=(runuser -u "$VOICE_COACH_USER" -- env STATE_DIRECTORY="${STATE_DIRECTORY:-}" CACHE_DIRECTORY="${CACHE_DIRECTORY:-}")
     fi
-    .venv/bin/voice-coach prerender  # every sentence rendered once, so speaking starts at once
+    coach=("${as_user[@]}" "$(pwd)/.venv/bin/voice-coach")
+    # The Dutch speech model (39 MB) comes from the Vosk site; every file is verified.
+    if ! "${coach[@]}" model verify >/dev/null 2>&1; then
+        "${coach[@]}" model download \
+            || echo "warning: no speech model yet, so the coach cannot listen; retry: ${coach[*]} model download (or --from a zip you carried over)" >&2
+    fi
+    "${coach[@]}" prerender  # every sentence rendered once, so speaking starts at once
 fi
 echo "voice-coach installed in $(pwd)/.venv"

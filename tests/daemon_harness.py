@@ -18,9 +18,13 @@ SHARED_CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "voice-coach-test-speech
 
 
 class DaemonProcess:
-    """One daemon; ``say`` types a phrase (with --listen-stdin), ``wait_log`` waits for a log line."""
+    """One daemon; ``say`` types a phrase (with --listen-stdin), ``wait_log`` waits for a log line,
+    ``wait_shown`` for a line it shows (what it says and does, with --listen-stdin)."""
 
-    def __init__(self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None):
+    def __init__(
+        self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None,
+        verbose: bool = True,
+    ):
         self.tmp = tmp
         self.journal = tmp / "journal.sqlite"
         self.notify_path = tmp / "notify.sock"
@@ -31,7 +35,8 @@ class DaemonProcess:
         config = tmp / "config.toml"
         config.write_text("")
         command = [
-            sys.executable, "-m", "voice_coach", "--config", str(config), "--journal", str(self.journal), "-v",
+            sys.executable, "-m", "voice_coach", "--config", str(config), "--journal", str(self.journal),
+            *(["-v"] if verbose else []),
             *(["--scripts", str(scripts)] if scripts else []),
             "run", "--speaker", "vctest_speaker", "--speaker-rate", "48000", "--cache", str(SHARED_CACHE),
             *(["--listen-stdin"] if listen_stdin else []), *args,
@@ -43,14 +48,22 @@ class DaemonProcess:
         )
         self.lines: list[str] = []
         self._new: queue.Queue[str] = queue.Queue()
+        self.shown: list[str] = []
+        self._shown_new: queue.Queue[str] = queue.Queue()
         self._running = True
         threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._read_shown, daemon=True).start()
         threading.Thread(target=self._read_notify, daemon=True).start()
 
     def _read_log(self) -> None:
         for line in self.process.stderr:
             self.lines.append(line.rstrip())
             self._new.put(line.rstrip())
+
+    def _read_shown(self) -> None:
+        for line in self.process.stdout:
+            self.shown.append(line.rstrip())
+            self._shown_new.put(line.rstrip())
 
     def _read_notify(self) -> None:
         while self._running:
@@ -69,17 +82,24 @@ class DaemonProcess:
 
     def wait_log(self, pattern: str, seconds: float = 30.0) -> str:
         """The first log line, from now on, matching ``pattern`` (a regex)."""
+        return self._wait(self._new, self.lines, pattern, seconds, "log line")
+
+    def wait_shown(self, pattern: str, seconds: float = 30.0) -> str:
+        """The first line shown on standard output, from now on, matching ``pattern`` (a regex)."""
+        return self._wait(self._shown_new, self.shown, pattern, seconds, "line shown")
+
+    def _wait(self, new: queue.Queue[str], seen: list[str], pattern: str, seconds: float, what: str) -> str:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                line = self._new.get(timeout=0.1)
+                line = new.get(timeout=0.1)
             except queue.Empty:
                 if self.process.poll() is not None:
                     break
                 continue
             if re.search(pattern, line):
                 return line
-        raise AssertionError(f"no log line matching {pattern!r}; the log:\n" + "\n".join(self.lines[-40:]))
+        raise AssertionError(f"no {what} matching {pattern!r}; the last ones:\n" + "\n".join(seen[-40:]))
 
     def wait_message(self, text: str, seconds: float = 30.0) -> None:
         deadline = time.monotonic() + seconds

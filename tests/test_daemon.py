@@ -18,7 +18,10 @@ import pytest
 
 from conftest import speaker_output
 from daemon_harness import DaemonProcess
+from voice_coach.paths import command_name
+from voice_coach.care import load_care
 from voice_coach.paths import PROJECT_ROOT, SCRIPTS_DIR
+from voice_coach.phrases import load_phrases
 
 UNIT = PROJECT_ROOT / "systemd" / "voice-coach.service"
 
@@ -110,7 +113,7 @@ def test_a_crisis_answer_in_the_check_in_stops_it_and_marks_the_journal(daemon):
     daemon.wait_log(re.escape("understood Crisis()"))
     time.sleep(0.5)  # the journal knows at once, while the 113 message is still being spoken
     assert sqlite3.connect(daemon.journal).execute("SELECT outcome FROM sessions").fetchall() == [("crisis",)]
-    daemon.wait_log("exercise check-in ended: crisis", 90)
+    daemon.wait_log("exercise check-in ended: crisis", 150)
     daemon.wait_message("STATUS=luistert")
     rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
     assert rows == [("check-in", "crisis")]
@@ -121,7 +124,7 @@ def test_sd_notify_ready_status_and_watchdog(daemon):
     daemon.wait_message("STATUS=luistert")
     daemon.wait_message("WATCHDOG=1")
     daemon.say("start veilig")
-    daemon.wait_message("STATUS=oefening: veilig")
+    daemon.wait_message("STATUS=oefening")
     count = sum(m == "WATCHDOG=1" for m in daemon.messages)
     time.sleep(1.0)
     assert sum(m == "WATCHDOG=1" for m in daemon.messages) >= count + 3  # every 0.2 s, also during an exercise
@@ -213,7 +216,7 @@ def run_command(*args: str, env: dict | None = None) -> subprocess.CompletedProc
 def test_no_model_exits_79_with_the_fix(tmp_path):
     result = run_command("--config", "/dev/null", "--journal", str(tmp_path / "j.sqlite"), "run", "--model", str(tmp_path / "vosk-model-small-nl-0.22"))
     assert result.returncode == 79
-    assert "download it with: voice-coach model download" in result.stderr
+    assert f"download it with: {command_name()} model download" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -224,3 +227,109 @@ def test_invalid_config_exits_78_naming_the_key(tmp_path):
     assert result.returncode == 78
     assert f"config file {config}: key 'volume': 3 is out of range; use a number from 0.1 to 1" in result.stderr
     assert "key 'speker': unknown key (did you mean 'speaker'?)" in result.stderr
+
+
+# -- hearing what people really say (typed, so the Dutch data is what is tested) --------
+
+CARE = load_care()
+
+
+def wait_for_113(daemon) -> None:
+    """The whole crisis message was shown, the number twice, and how to hear it again."""
+    for sentence in CARE.crisis_message:
+        daemon.wait_shown(re.escape(sentence), 60)
+
+
+# (state, how to get there, the log line that says it is there)
+MOMENTS = {
+    "idle": (None, None),
+    "breathing": ("start vierkant", r"breathe in"),
+    "a reflection silence": ("start mededogen", r"silence 60"),
+    "an answer": ("start check in", r"listening for: spanning"),
+}
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_a_crisis_said_in_a_sentence_at_any_moment_gets_the_113_message_and_the_coach_stays(daemon, moment):
+    start, there = MOMENTS[moment]
+    if start:
+        daemon.say(start)
+        daemon.wait_log(there, 60)
+    daemon.say("Eerlijk gezegd zie ik het echt niet meer zitten.")
+    wait_for_113(daemon)
+    rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+    assert len(rows) == 1 and rows[0][1] == "crisis"
+    if start:
+        daemon.wait_log("ended: crisis", 30)
+    daemon.say("hulp")  # the way to hear it again
+    daemon.wait_shown(re.escape(CARE.help_idle[-2]), 60)
+    daemon.say("start veilig")  # still reachable
+    daemon.wait_log("exercise veilig started", 60)
+
+
+def test_a_check_in_answered_in_ordinary_dutch_is_understood_and_journaled(daemon):
+    daemon.say("start check in")
+    daemon.wait_log("listening for: spanning", 60)
+    daemon.say("ik ben echt heel moe")
+    daemon.wait_shown("Je merkt vermoeidheid in je lichaam", 30)
+    daemon.wait_log("listening for: boosheid", 30)
+    daemon.say("bang, denk ik")
+    daemon.wait_log("noted emotie: angst", 30)
+    daemon.wait_log("listening for: rust", 30)
+    daemon.say("geen idee")
+    daemon.wait_shown(re.escape(load_phrases().replies.no_answer), 30)
+    daemon.wait_log("exercise check-in ended: completed", 60)
+    daemon.wait_shown(re.escape(load_phrases().replies.saved), 30)
+    rows = sqlite3.connect(daemon.journal).execute("SELECT field, answer FROM answers ORDER BY id").fetchall()
+    assert rows == [("lichaam", "vermoeidheid"), ("emotie", "angst")]
+
+
+def test_answers_are_said_to_be_saved_only_when_they_were(tmp_path):
+    (tmp_path / "journal.sqlite").mkdir()  # a journal that cannot be opened
+    with DaemonProcess(tmp_path) as daemon:
+        daemon.ready()
+        daemon.say("start check in")
+        daemon.wait_log("listening for: spanning", 60)
+        daemon.say("rustig")
+        daemon.wait_shown("Je merkt rust", 30)
+        daemon.say("stop")
+        daemon.wait_shown(re.escape(load_phrases().replies.not_saved), 30)
+    assert not any(load_phrases().replies.saved in line for line in daemon.shown)
+
+
+def test_hulp_during_an_exercise_pauses_it_and_gives_113(daemon):
+    daemon.say("start vierkant")
+    daemon.wait_log("breathe in", 60)
+    daemon.say("hulp")
+    daemon.wait_log(r"\(paused")
+    for sentence in CARE.help_exercise:
+        daemon.wait_shown(re.escape(sentence), 60)
+    daemon.say("verder")
+    daemon.wait_log(r"\(resumed\)")
+
+
+def test_words_of_distress_are_asked_about_once(daemon):
+    daemon.say("ik kan niet meer")
+    daemon.wait_shown(re.escape(CARE.distress_support[1]), 30)
+    daemon.say("start vierkant")
+    daemon.wait_log("breathe in", 60)
+    daemon.say("ik kan het echt niet meer")
+    daemon.wait_shown(re.escape(CARE.distress_question[-1]), 30)
+    daemon.say("nee")
+    daemon.wait_shown(re.escape(CARE.distress_go_on), 30)
+    daemon.wait_log("breathe in", 60)
+
+
+def test_nothing_the_person_said_and_no_outcome_reaches_the_log_at_the_default_level(tmp_path):
+    with DaemonProcess(tmp_path, verbose=False) as daemon:
+        daemon.say("start check in")
+        daemon.wait_shown(re.escape("Wat voel je nu in je lichaam?"), 60)
+        daemon.say("ik ben gespannen")
+        daemon.wait_shown("Je merkt spanning", 30)
+        daemon.say("ik zie het niet meer zitten")
+        wait_for_113(daemon)
+        assert daemon.stop() == 0
+    log = "\n".join(daemon.lines)
+    assert "listening (13 exercises)" in log  # the log works, and holds only what is no one's business
+    for private in ("check", "gespannen", "spanning", "crisis", "zitten", "ended", "exercise "):
+        assert private not in log, private

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import time
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import numpy as np
 from conftest import MIC_RATE, MICROPHONE_FILE, espeak, first_sound, korean_model_path, microphone_input, speaker_output
 from daemon_harness import DaemonProcess
 from voice_coach.asr import load_model
+from voice_coach.interpret import Listening
 from voice_coach.listener import Listener
 
-KOREAN_PHRASES = Path(__file__).parent / "data" / "phrases-ko.toml"
+KOREAN = Path(__file__).parent / "data" / "ko"
+"""The test-only Korean language folder (phrases, answers, crisis phrasings)."""
 
 
 def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
@@ -24,7 +27,7 @@ def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     # veilig: two sentences, then 20 s of breathing without cues: the coach is silent there.
     microphone_input([(1.0, start), (14.0, stop), (18.0, start)], 30)
     with DaemonProcess(
-        tmp_path, "--model", str(korean_model_path()), "--phrases", str(KOREAN_PHRASES),
+        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
         "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False,
     ) as daemon:
         daemon.ready()
@@ -39,13 +42,44 @@ def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     assert first_sound(out) > 0 and np.abs(out).max() > 0.05  # the exercise's speech reached the speaker
 
 
+CRISIS_SENTENCE = "정말 너무 죽고 싶어요 진짜"
+"""A crisis phrase of the Korean test table inside a longer sentence."""
+
+
+def korean_daemon(tmp_path, parts, seconds) -> DaemonProcess:
+    microphone_input(parts, seconds)
+    return DaemonProcess(
+        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
+        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False,
+    )
+
+
+def test_a_spoken_crisis_sentence_while_idle_gets_the_113_message(tmp_path):
+    with korean_daemon(tmp_path, [(1.0, espeak(CRISIS_SENTENCE, "ko"))], 10) as daemon:
+        daemon.ready()
+        daemon.wait_log("idle command crisis", 20)
+        assert daemon.stop() == 0
+    rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+    assert rows == [("-", "crisis")]
+
+
+def test_a_spoken_crisis_sentence_during_breathing_stops_the_exercise(tmp_path):
+    # veilig: two sentences, then breathing without cues (tones only) from about 12 s.
+    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (14.0, espeak(CRISIS_SENTENCE, "ko"))]
+    with korean_daemon(tmp_path, parts, 25) as daemon:
+        daemon.ready()
+        daemon.wait_log("exercise veilig started", 20)
+        daemon.wait_log(r"understood Crisis\(\)", 25)
+        daemon.wait_log("exercise veilig ended: crisis", 120)
+
+
 def test_the_microphone_removed_and_restored_while_listening(caplog):
     word = espeak("네", "ko")
     microphone_input([(0.5, word)], 3)
     heard: queue.Queue[str] = queue.Queue()
     with caplog.at_level(logging.WARNING):
         listener = Listener(load_model(korean_model_path()), heard, None, "vctest_mic", MIC_RATE)
-        listener.listen_for(["네", "아니요"])
+        listener.listen_for(Listening(("네", "아니요")))
         with listener:
             assert heard.get(timeout=10) == "네"
             # Unplugged: the stream fails, and the device is gone when it is looked for again.
@@ -69,7 +103,7 @@ def test_the_microphone_removed_and_restored_while_listening(caplog):
 def test_the_daemon_waits_for_a_missing_microphone(tmp_path):
     MICROPHONE_FILE.unlink(missing_ok=True)
     with DaemonProcess(
-        tmp_path, "--model", str(korean_model_path()), "--phrases", str(KOREAN_PHRASES),
+        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
         "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False,
     ) as daemon:
         daemon.ready()  # up, and sd_notify READY, without a microphone

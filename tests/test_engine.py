@@ -17,6 +17,8 @@ from voice_coach.engine import (
     Finished,
     Hush,
     Listen,
+    Distress,
+    NoAnswer,
     NotUnderstood,
     Paused,
     PlaySound,
@@ -32,6 +34,7 @@ from voice_coach.care import load_care
 from voice_coach.phrases import load_phrases
 
 REPLIES = load_phrases().replies
+CARE = load_care()
 
 
 def run_until(engine: Engine, until: float, late: float = 0.0) -> list:
@@ -237,6 +240,76 @@ def test_record_unanswered_saves_nothing_and_goes_on():
     assert spoken(actions) == ["Welke emotie is er nu?"] * 2 + ["Dank je."]
 
 
+def test_record_listens_for_an_open_answer():
+    engine = make_engine(RECORD, {"say": "Dank je."})
+    engine.start(0.0)
+    listen = of(Listen, run_until(engine, 1.0))
+    assert listen == [Listen(1.0, ("rust", "verdriet"), 11.0, open_answer=True)] and engine.open_answer
+
+
+def test_several_answers_in_one_breath_are_saved_and_said_back_together():
+    engine = make_engine(RECORD, {"say": "Dank je."})
+    engine.start(0.0)
+    run_until(engine, 1.0)
+    actions = engine.handle(Answer("verdriet", ("rust", "boosheid")), 2.0)
+    assert of(SaveAnswer, actions) == [SaveAnswer(2.0, "emotie", "Welke emotie is er nu?", "verdriet, rust")]
+    assert spoken(actions) == ["Er is verdriet en rust."]
+
+
+def test_no_answer_moves_on_kindly_and_saves_nothing():
+    engine = make_engine(RECORD, {"say": "Dank je."})
+    engine.start(0.0)
+    run_until(engine, 1.0)
+    actions = engine.handle(NoAnswer(), 2.0) + run_until(engine, 100)
+    assert of(SaveAnswer, actions) == []
+    assert spoken(actions) == [REPLIES.no_answer, "Dank je."]
+
+
+def test_no_answer_to_a_yes_no_question_takes_its_default():
+    engine = ask_engine()
+    engine.start(0.0)
+    run_until(engine, 2.7)
+    actions = engine.handle(NoAnswer(), 3.0) + run_until(engine, 100)
+    assert spoken(actions) == [REPLIES.no_answer, "Tot ziens."]
+
+
+def test_help_pauses_and_speaks_the_commands_and_113_then_verder_goes_on():
+    engine = make_engine({"say": "Voel je voeten."}, {"pause": 30}, {"say": "Einde."})
+    engine.start(0.0)
+    run_until(engine, 5.0)
+    actions = engine.handle(Command("help"), 5.0) + run_until(engine, 59.0)
+    assert actions[0] == Hush(5.0) and of(Paused, actions)
+    assert spoken(actions) == list(CARE.help_exercise)
+    assert engine.next_due() is None  # held until "verder"
+    actions = engine.handle(Command("resume"), 60.0) + run_until(engine, 200)
+    assert spoken(actions) == [REPLIES.resumed, "Einde."]
+
+
+def test_distress_asks_once_and_ja_stops_with_support():
+    engine = make_engine({"breathe": {"in": 4, "out": 6}, "rounds": 10}, {"say": "Einde."})
+    engine.start(0.0)
+    run_until(engine, 12.0)
+    actions = engine.handle(Distress(), 12.0) + run_until(engine, 19.0)
+    assert actions[0] == Hush(12.0) and spoken(actions) == list(CARE.distress_question)
+    assert engine.expected_answers == ("ja", "nee") and not engine.open_answer
+    assert engine.handle(Distress(), 13.0) == []  # asked once
+    actions = engine.handle(Answer("ja"), 20.0) + run_until(engine, 200)
+    assert spoken(actions) == list(CARE.distress_support)
+    assert of(Finished, actions)[0].outcome == "stopped"
+
+
+def test_distress_then_nee_goes_on_where_it_was():
+    engine = make_engine({"breathe": {"in": 4, "out": 6}, "rounds": 2}, {"say": "Einde."})
+    engine.start(0.0)
+    run_until(engine, 3.0)
+    engine.handle(Distress(), 3.0)
+    run_until(engine, 9.0)
+    actions = engine.handle(Answer("nee"), 10.0) + run_until(engine, 200)
+    assert spoken(actions)[:1] == [CARE.distress_go_on]
+    assert [a.round for a in of(BreathPhase, actions) if a.phase == "in"] == [1, 2]
+    assert of(Finished, actions)[0].outcome == "completed"
+
+
 def test_crisis_stops_gently_with_the_113_message():
     engine = make_engine(RECORD, {"say": "Dank je."})
     engine.start(0.0)
@@ -244,7 +317,7 @@ def test_crisis_stops_gently_with_the_113_message():
     actions = engine.handle(Crisis(), 3.0)
     actions += run_until(engine, 1000)
     assert actions[0] == Hush(3.0)
-    assert spoken(actions) == list(load_care().crisis_message)
+    assert spoken(actions) == [load_care().exercise_stopped, *load_care().crisis_message]
     assert actions[-1].outcome == "crisis"
     assert of(SaveAnswer, actions) == []
     assert engine.done
@@ -415,3 +488,72 @@ def test_a_late_tick_releases_every_overdue_action_in_order():
     assert spoken(actions) == ["Een.", "Twee.", "Drie."]
     times = [a.at for a in actions]
     assert times == sorted(times)
+
+
+# -- the coach never talks over itself ------------------------------------------------
+
+
+def intervals(actions) -> list[tuple[float, float, str]]:
+    """When each sentence sounds (FixedTiming: 1 s each), cut short by a hush."""
+    spans, hushes = [], [a.at for a in of(Hush, actions)]
+    for speak in of(Speak, actions):
+        end = speak.at + 1.0
+        end = min([end, *(h for h in hushes if speak.at < h < end)])
+        spans.append((speak.at, end, speak.text))
+    return spans
+
+
+def overlaps(actions) -> list:
+    spans = sorted(intervals(actions))
+    return [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1] - 1e-9]
+
+
+def test_an_acknowledgement_during_a_sentence_cuts_it_and_says_it_again_after():
+    engine = make_engine({"say": "Een lange zin."}, {"say": "Daarna."})
+    actions = engine.start(0.0) + run_until(engine, 0.4)
+    actions += engine.handle(Command("slower"), 0.4) + run_until(engine, 100)
+    assert overlaps(actions) == []
+    assert spoken(actions) == ["Een lange zin.", REPLIES.slower, "Een lange zin.", "Daarna."]
+    assert of(Hush, actions) == [Hush(0.4)]
+
+
+def test_an_acknowledgement_just_before_a_sentence_does_not_collide_with_it():
+    engine = make_engine({"pause": 2}, {"say": "Daarna."})
+    actions = engine.start(0.0) + run_until(engine, 1.5)
+    actions += engine.handle(Command("softer"), 1.5) + run_until(engine, 100)
+    assert overlaps(actions) == []
+    assert spoken(actions) == [REPLIES.softer, "Daarna."]
+
+
+def test_an_acknowledgement_over_tones_leaves_the_breathing_alone():
+    engine = make_engine(BREATHE)
+    actions = engine.start(0.0) + run_until(engine, 2.0)
+    actions += engine.handle(Command("louder"), 2.0) + run_until(engine, 100)
+    assert of(Hush, actions) == [] and overlaps(actions) == []
+    assert len(of(BreathPhase, actions)) == 9
+
+
+def test_an_acknowledgement_while_paused_waits_for_the_pause_reply():
+    engine = make_engine({"pause": 100})
+    engine.start(0.0)
+    actions = engine.handle(Command("pause"), 1.0) + engine.handle(Command("softer"), 1.2) + run_until(engine, 10)
+    assert overlaps(actions) == []
+    assert spoken(actions) == [REPLIES.paused, REPLIES.softer]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_two_sentences_ever_sound_at_once_whatever_is_said_when(seed):
+    rng = random.Random(seed)
+    engine = make_engine(
+        {"say": "Welkom."}, {"say": "Nog een zin."}, BREATHE | {"cues": {"in": "In", "out": "Uit"}}, {"pause": 3},
+        {"ask": "Nog een keer?", "answers": {"ja": "next", "nee": "next"}, "default": "nee"}, {"say": "Einde."},
+    )
+    actions, now = engine.start(0.0), 0.0
+    while not engine.done:
+        now += rng.uniform(0.05, 2.0)
+        actions += run_until(engine, now)
+        if rng.random() < 0.5:
+            actions += engine.handle(Command(rng.choice(["slower", "faster", "softer", "louder"])), now)
+        if now > 500:
+            actions += engine.handle(Command("stop"), now)
+    assert overlaps(actions) == []

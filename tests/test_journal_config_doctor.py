@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MIC_RATE, korean_model_path, microphone_input
+from voice_coach.paths import command_name
 from voice_coach.cli import main
 from voice_coach.config import ConfigError, load_config
 from voice_coach.journal import Journal, JournalError
@@ -135,11 +136,13 @@ def test_doctor_reports_each_part(tmp_path):
     )
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
-        "config valid", "Dutch voice", "speech model", "vocabulary", "microphone", "speaker", "journal writable", "service"]
-    assert lines[1].startswith("OK   Dutch voice: gmw/nl speaks")
-    assert lines[3].startswith("FIX  vocabulary: ") and "'start ademoefening' (start, ademoefening)" in lines[3]  # a Korean model
-    assert lines[4].startswith("OK   microphone: hears the room at ")
-    assert lines[5].startswith("OK   speaker: played a chime on vctest_speaker")
+        "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "microphone", "speaker",
+        "journal writable", "service"]
+    assert lines[1].startswith("OK   exercise scripts: 13 exercises in ")
+    assert lines[2].startswith("OK   Dutch voice: gmw/nl speaks")
+    assert lines[4].startswith("FIX  vocabulary: the model does not know ") and "(aan, aandacht, " in lines[4]  # a Korean model
+    assert lines[5].startswith("OK   microphone: hears the room at ")
+    assert lines[6].startswith("OK   speaker: played a chime on vctest_speaker")
     assert result.returncode == 1  # the vocabulary and the service need fixing here
 
 
@@ -149,5 +152,5 @@ def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
          "--speaker", "luidspreker-die-er-niet-is", "--model", str(tmp_path / "vosk-model-small-nl-0.22")],
         capture_output=True, text=True, timeout=120,
     )
-    assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: voice-coach model download" in result.stdout
+    assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: {command_name()} model download" in result.stdout
     assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout

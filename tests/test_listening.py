@@ -8,12 +8,17 @@ import json
 import logging
 import queue
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, room
-from voice_coach.asr import Recognizer, load_model
+from voice_coach.asr import load_model
+from voice_coach.free_asr import FreeRecognizer
+from voice_coach.grammar_asr import GrammarRecognizer
+from voice_coach.engine import Answer, Crisis
+from voice_coach.interpret import Interpreter, Listening
 from voice_coach.listener import Listener
 from voice_coach.sound import read_wav, resample
 from voice_coach.paths import AUDIO_DIR
@@ -42,7 +47,7 @@ def said(audio: np.ndarray, seed: int) -> np.ndarray:
 
 def recognize(model, audio: np.ndarray, phrases=KOREAN) -> list[str]:
     """Feed audio in 50 ms blocks, as the microphone does."""
-    recognizer = Recognizer(model, MIC_RATE)
+    recognizer = GrammarRecognizer(model, MIC_RATE)
     recognizer.set_phrases(phrases)
     heard = []
     block = MIC_RATE // 20
@@ -58,14 +63,36 @@ def test_each_command_is_recognized(model, words, word):
     assert recognize(model, said(words[word], 2)) == [word]
 
 
-def test_other_speech_maps_to_nothing(model, words):
+KO = Interpreter.load(Path(__file__).parent / "data" / "ko")
+"""The test-only Korean language: commands, answers, crisis phrasings and filler words."""
+NAMES = ["안녕하세요", "사랑"]
+
+
+def test_other_speech_means_nothing_while_idle(model, words):
     for other in ("안녕하세요", "오늘 날씨가 정말 좋네요"):
-        assert recognize(model, said(words[other], 4)) == [], other
+        heard = recognize(model, said(words[other], 4), KO.idle_listening(NAMES).phrases)
+        assert [KO.idle(text, NAMES) for text in heard if KO.idle(text, NAMES)] == [], (other, heard)
+
+
+# A crisis phrase inside a longer utterance ("really, too much, I want to die, truly").
+CRISIS_SENTENCE = "정말 너무 죽고 싶어요 진짜"
+
+
+def test_a_crisis_phrase_inside_a_sentence_is_heard_while_idle(model):
+    heard = recognize(model, said(espeak(CRISIS_SENTENCE, "ko"), 8), KO.idle_listening(NAMES).phrases)
+    assert [KO.idle(text, NAMES).name for text in heard] == ["crisis"], heard
+
+
+def test_an_open_answer_inside_a_sentence_is_found(model):
+    # "today really tired": the answer word 피곤 (vermoeidheid) among other words.
+    listening = KO.session_listening(("vermoeidheid", "verdriet"), open_answer=True)
+    heard = recognize(model, said(espeak("오늘 정말 피곤", "ko"), 8), listening.phrases)
+    assert [KO.during(text, ("vermoeidheid", "verdriet"), True) for text in heard] == [Answer("vermoeidheid")], heard
 
 
 def test_a_command_is_reported_once_and_before_the_end_of_utterance_silence(model, words):
     audio = said(words["네"], 6)
-    recognizer = Recognizer(model, MIC_RATE)
+    recognizer = GrammarRecognizer(model, MIC_RATE)
     recognizer.set_phrases(KOREAN)
     block, found = MIC_RATE // 20, []
     for start in range(0, len(audio), block):
@@ -86,7 +113,7 @@ def listen(model, parts, seconds, speaker=None, **options) -> list[tuple[float, 
     heard: queue.Queue[str] = queue.Queue()
     found = []
     with Listener(model, heard, speaker, "vctest_mic", MIC_RATE, **options) as listener:
-        listener.listen_for(KOREAN)
+        listener.listen_for(Listening(tuple(KOREAN)))
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             try:
@@ -127,8 +154,10 @@ def test_barge_in_lets_only_stop_through_while_the_coach_speaks(model, words):
 
 def test_phrases_the_model_cannot_recognize_are_named(model, caplog):
     assert unknown_words(model, ["시작", "start ademoefening", "네"]) == {"start ademoefening": ["start", "ademoefening"]}
-    with caplog.at_level(logging.WARNING):
-        report_unknown(model, ["정지", "wacht even"])
+    with caplog.at_level(logging.INFO):
+        report_unknown(model, ["정지", "wacht even", "wacht maar", "stop"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["the speech model does not know 4 words (even, maar, stop, wacht), so 3 phrases cannot be recognized; -v lists them"]
     assert "cannot recognize 'wacht even' (unknown: wacht, even)" in caplog.text
 
 
@@ -139,3 +168,53 @@ def test_breath_tones_do_not_deafen_the_microphone(model, words):
         speaker.mixer.add(resample(tone, rate, speaker.mixer.rate), speaker.frame_at(0.2))
         found = listen(model, [(1.0, words["정지"])], 3.5, speaker)
     assert [phrase for _, phrase in found] == ["정지"]
+
+
+def listen_during(model, speaker, listening: Listening, parts, seconds) -> list[str]:
+    """What a Listener hears from the ALSA microphone while ``speaker`` plays."""
+    microphone_input(parts, seconds + 1)
+    heard: queue.Queue[str] = queue.Queue()
+    found = []
+    with Listener(model, heard, speaker, "vctest_mic", MIC_RATE) as listener:
+        listener.listen_for(listening)
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            try:
+                found.append(heard.get(timeout=0.05))
+            except queue.Empty:
+                pass
+    return found
+
+
+def test_a_crisis_sentence_is_heard_during_breath_tones(model):
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        tone, rate = read_wav(AUDIO_DIR / "toon-uit.wav")
+        speaker.mixer.add(resample(tone, rate, speaker.mixer.rate), speaker.frame_at(0.2))
+        heard = listen_during(model, speaker, KO.session_listening(), [(0.8, espeak(CRISIS_SENTENCE, "ko"))], 5.0)
+    assert Crisis() in [KO.during(text) for text in heard], heard
+
+
+def test_a_crisis_sentence_is_heard_during_a_reflection_silence(model):
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:  # silent: the coach waits after its question
+        heard = listen_during(model, speaker, KO.session_listening(), [(1.0, espeak(CRISIS_SENTENCE, "ko"))], 5.0)
+    assert [KO.during(text) for text in heard] == [Crisis()], heard
+
+
+def test_free_listening_hands_the_model_s_own_words_to_the_interpreter(model):
+    # The Korean stand-in hears espeak-ng Korean poorly without a grammar (see the
+    # README); what matters here is the path: free recognition, words out, interpreter.
+    listening = KO.session_listening(("vermoeidheid",), open_answer=True)
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        microphone_input([(1.0, espeak("정지 해 주세요", "ko"))], 6)
+        heard: queue.Queue[str] = queue.Queue()
+        with Listener(model, heard, speaker, "vctest_mic", MIC_RATE) as listener:
+            listener.listen_for(listening)
+            assert isinstance(listener.recognizer, FreeRecognizer)
+            text = heard.get(timeout=10)
+            listener.listen_for(KO.session_listening())
+            assert listener.recognizer is listener.grammar
+    assert text and all(word in text.split() or word == "[unk]" for word in text.split())
+    free = FreeRecognizer(model, MIC_RATE)
+    audio = said(espeak("정지 해 주세요", "ko"), 2)
+    results = [r for start in range(0, len(audio), MIC_RATE // 50) if (r := free.accept(audio[start : start + MIC_RATE // 50].tobytes()))]
+    assert results and not set(" ".join(results).split()) <= set(listening.phrases), "free recognition is not bound to the grammar"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import http.server
 import io
 import threading
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from voice_coach.paths import command_name
 from voice_coach.cli import main
 from voice_coach.model import (
     DUTCH_MANIFEST,
@@ -127,10 +130,10 @@ def test_damage_after_install_is_found_with_the_fix(server, tmp_path):
     problems = model_status(link, manifest_for(FILES), full=True)
     assert problems == [
         f"the model at {link} is damaged: am/final.mdl has 6 bytes, expected 10240; "
-        "download it with: voice-coach model download (again)"
+        f"download it with: {command_name()} model download (again)"
     ]
     assert model_status(tmp_path / "nothing", manifest_for(FILES), full=False) == [
-        f"no speech model at {tmp_path / 'nothing'}; download it with: voice-coach model download"
+        f"no speech model at {tmp_path / 'nothing'}; download it with: {command_name()} model download"
     ]
 
 
@@ -153,4 +156,73 @@ def test_cli_download_and_verify(server, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"installed and verified: {models / 'tiny-model'}" in result.output
     result = runner.invoke(main, ["model", "verify", "--model", str(tmp_path / "absent" / "vosk-model-small-nl-0.22")])
-    assert result.exit_code == 1 and "download it with: voice-coach model download" in result.output
+    assert result.exit_code == 1 and f"download it with: {command_name()} model download" in result.output
+
+
+# -- never deletes, follows or fills anything it did not make -------------------------
+
+
+def test_a_planted_link_never_makes_it_delete_what_the_link_points_to(server, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "tiny-model").symlink_to(victim)  # planted where the installed model's link goes
+    install(server, models)
+    assert (victim / "precious.txt").read_text() == "keep me"
+    assert verify_model(models / "tiny-model", manifest_for(FILES)) == []
+    (models / "tiny-model").unlink()
+    (models / "tiny-model").symlink_to("../victim")  # relative, out of the folder
+    install(server, models)
+    assert (victim / "precious.txt").read_text() == "keep me"
+
+
+def test_leftovers_of_an_interrupted_download_are_removed_but_links_not_followed(server, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    models = tmp_path / "models"
+    (models / ".download-killed" / "unpacked").mkdir(parents=True)
+    (models / ".download-killed" / "model.zip").write_bytes(b"x" * 4096)
+    (models / ".download-link").symlink_to(victim)
+    install(server, models)
+    assert sorted(p.name for p in models.iterdir() if p.name.startswith(".download-")) == []
+    assert (victim / "precious.txt").read_text() == "keep me"
+
+
+def test_an_archive_that_unpacks_to_more_than_the_model_is_refused_unpacked(server, tmp_path):
+    junk = {**FILES, "extra/junk.bin": b"\0" * (2 << 20)}
+    with pytest.raises(ModelError, match=r"would unpack to 4 files and \d+ bytes, more than the model \(3 files, 10283 bytes\)"):
+        install(server, tmp_path / "models", junk)
+    assert not (tmp_path / "models" / "tiny-model").exists()
+    assert not any(p.name == "junk.bin" for p in (tmp_path / "models").rglob("*"))
+
+
+def test_root_refuses_a_folder_another_user_owns(server, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can be refused here; the tests run as a normal user")
+    models = tmp_path / "models"
+    models.mkdir()
+    os.chown(models, 65534, 65534)
+    with pytest.raises(ModelError, match=r"belongs to user id 65534, not root; run this as that user"):
+        install(server, models)
+    assert list(models.iterdir()) == []
+
+
+def test_the_folders_it_makes_are_private(server, tmp_path):
+    install(server, tmp_path / "state" / "models")
+    for folder in (tmp_path / "state", tmp_path / "state" / "models"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_download_from_a_local_zip(tmp_path):
+    archive = tmp_path / "tiny.zip"
+    archive.write_bytes(zipped(FILES))
+    manifest = tmp_path / "tiny.sha256"
+    manifest.write_text("".join(f"{e.sha256}  {e.size}  {e.path}\n" for e in manifest_for(FILES)))
+    result = CliRunner().invoke(
+        main, ["model", "download", "--from", str(archive), "--manifest", str(manifest), "--models-dir", str(tmp_path / "m"), "--name", "tiny-model"]
+    )
+    assert result.exit_code == 0, result.output
+    assert verify_model(tmp_path / "m" / "tiny-model", manifest_for(FILES)) == []

@@ -9,10 +9,9 @@ from typing import Callable
 
 import numpy as np
 
-from .care import Care
 from .engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
 from .mixer import Mixer
-from .phrases import PhraseBook
+from .interpret import Interpreter, Listening
 from .sound import SoundError, cut, read_wav, resample, wav_seconds
 from .speech_cache import SpeechCache
 from .tts import SpeechError
@@ -53,17 +52,15 @@ class AudioPlayer:
         frame_at: Callable[[float], int],
         cache: SpeechCache,
         audio_dir: Path,
-        listen_for: Callable[[list[str]], None] | None = None,
-        phrases: PhraseBook | None = None,
-        care: Care | None = None,
+        listen_for: Callable[[Listening], None] | None = None,
+        language: Interpreter | None = None,
     ):
         self.mixer = mixer
         self.frame_at = frame_at
         self.cache = cache
         self.audio_dir = audio_dir
         self.listen_for = listen_for
-        self.phrases = phrases
-        self.care = care
+        self.language = language
         self._sounds: dict[str, np.ndarray] = {}
 
     def perform(self, action: Action) -> None:
@@ -81,11 +78,10 @@ class AudioPlayer:
         elif isinstance(action, SetVolume):
             self.mixer.set_volume(action.level)
         elif isinstance(action, (Listen, StopListening)) and self.listen_for is not None:
-            answers = action.answers if isinstance(action, Listen) else ()
-            grammar = self.phrases.session_grammar(answers)
-            if answers:  # a reply may carry words of crisis: listen for them too
-                grammar += list(self.care.crisis_words)
-            self.listen_for(grammar)
+            if isinstance(action, Listen):
+                self.listen_for(self.language.session_listening(action.answers, action.open_answer))
+            else:
+                self.listen_for(self.language.session_listening())
 
     def _speech(self, action: Speak) -> np.ndarray | None:
         if action.clip:

@@ -9,9 +9,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from .paths import DATA_DIR
-
-from .phrases import contains_phrase, normalize
+from .templates import expand
+from .utterance import STEM, PhraseSet, normalize
 
 
 @dataclass(frozen=True)
@@ -59,30 +60,77 @@ class Care:
 
     line: CrisisLine
     """The crisis line."""
-    crisis_words: tuple[str, ...]
-    """Phrases in an answer that stop the exercise."""
+    crisis: PhraseSet
+    """Crisis phrasings, looked for inside everything the person says."""
+    grammar: tuple[str, ...]
+    """Every crisis and distress phrasing a recognizer grammar can hold (recognizer form)."""
     crisis_message: tuple[str, ...]
     """Spoken when a crisis phrase is heard, numbers already read aloud."""
-    help_message: tuple[str, ...]
-    """Spoken for help / hulp, including the crisis line."""
+    exercise_stopped: str
+    """Said before :attr:`crisis_message` when an exercise was running."""
+    distress: PhraseSet
+    """Phrasings that may mean exhaustion or despair: the coach asks once, gently."""
+    distress_question: tuple[str, ...]
+    """Asked during an exercise when distress is heard (answered ja / nee)."""
+    distress_support: tuple[str, ...]
+    """Said after "ja" to that question, or when distress is heard while idle."""
+    distress_go_on: str
+    """Said after "nee" to that question."""
+    help_idle: tuple[str, ...]
+    """Help while no exercise runs: how to start one, then the exercise and care lines."""
+    help_exercise: tuple[str, ...]
+    """Help during an exercise (which pauses): commands, care lines, how to go on."""
 
     def is_crisis(self, heard: str) -> bool:
-        """True when ``heard`` contains a crisis phrase as whole words."""
-        text = normalize(heard)
-        return any(contains_phrase(text, phrase) for phrase in self.crisis_words)
+        """True when ``heard`` holds a crisis phrasing anywhere, look-alikes aside."""
+        return self.crisis.found_in(heard)
+
+    def is_distress(self, heard: str) -> bool:
+        """True when ``heard`` holds a phrasing that may be exhaustion or despair."""
+        return self.distress.found_in(heard)
+
+    @property
+    def spoken(self) -> tuple[str, ...]:
+        """Every sentence the care texts may speak (for prerendering)."""
+        return (
+            *self.crisis_message, self.exercise_stopped, *self.distress_question, *self.distress_support,
+            self.distress_go_on, *self.help_idle, *self.help_exercise,
+        )
+
+
+CARE_FILE = DATA_DIR / "care.toml"
+"""The shipped care data: the crisis line, the care texts and the Dutch phrasings."""
 
 
 @cache
-def load_care() -> Care:
-    """The care data shipped with the package."""
-    data = tomllib.loads((DATA_DIR / "care.toml").read_text("utf-8"))
+def load_care(phrasings: Path = CARE_FILE) -> Care:
+    """The care data shipped with the package. ``phrasings``: another language's
+    ``[crisis]`` and ``[distress]`` phrasings (tests with a stand-in model); the
+    crisis line and everything spoken always come from the shipped file."""
+    data = tomllib.loads(CARE_FILE.read_text("utf-8"))
+    words = tomllib.loads(phrasings.read_text("utf-8")) if phrasings != CARE_FILE else data
     line = data["crisis_line"]
     crisis_line = CrisisLine(
         line["name"], line["phone"], line["free_phone"], line["chat"], line["hours"], tuple(line["digits"])
     )
+    crisis, distress, helps = data["crisis"], data["distress"], data["help"]
+
+    def spoken(lines: list[str]) -> tuple[str, ...]:
+        return tuple(crisis_line.fill(s) for s in lines)
+
+    said = [words["crisis"]["phrases"], words["distress"]["phrases"]]
+    grammar = [p for templates in said for t in templates for p in expand(t) if STEM not in p]
+    exercise_help = [*helps["exercise"], *helps["care"]]
     return Care(
         crisis_line,
-        tuple(normalize(w) for w in data["crisis"]["words"]),
-        tuple(crisis_line.fill(s) for s in data["crisis"]["message"]),
-        tuple(crisis_line.fill(s) for s in data["help"]["message"]),
+        PhraseSet.from_templates(words["crisis"]["phrases"], words["crisis"]["exclusions"]),
+        tuple(dict.fromkeys(normalize(p) for p in grammar + words["crisis"]["stem_words"])),
+        spoken(crisis["message"]),
+        crisis["exercise_stopped"],
+        PhraseSet.from_templates(words["distress"]["phrases"], words["distress"]["exclusions"]),
+        spoken(distress["question"]),
+        spoken(distress["support"]),
+        distress["go_on"],
+        spoken([*helps["idle"], *exercise_help]),
+        spoken([*exercise_help, helps["resume"]]),
     )

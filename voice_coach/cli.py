@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import logging
+import os
 import queue
 import sys
 import time
@@ -12,16 +12,15 @@ from pathlib import Path
 import click
 
 from .audioplayer import AudioPlayer, AudioTiming
-from .care import load_care
 from .clock import Clock
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
 from .devices import DeviceError
 from .engine import EstimatedTiming
-from .interpret import interpret
+from .interpret import Interpreter
 from .library import Library, load_library
+from .logs import start_logging
 from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
-from .paths import AUDIO_DIR, SCRIPTS_DIR
-from .phrases import load_phrases
+from .paths import AUDIO_DIR, SCRIPTS_DIR, command_name
 from .script import Script
 from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .sound import write_wav
@@ -34,6 +33,7 @@ SPEED_RANGE = click.FloatRange(0.1, 10000)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="voice-coach", message="%(prog)s %(version)s")
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
     help="Config file [default: /etc/voice-coach/config.toml for the service, else ~/.config/voice-coach/config.toml].",
@@ -48,7 +48,7 @@ def main(ctx: click.Context, config_path: Path | None, scripts: Path | None, aud
 
     Self-help, not treatment. In crisis: 113 Zelfmoordpreventie.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_logging(verbose)
     try:
         config = load_config(config_path)
     except ConfigError as err:
@@ -110,7 +110,7 @@ def _library(settings: Settings) -> Library:
     for problem in library.errors:
         click.echo(f"skipped: {problem}", err=True)
     if not library.scripts:
-        raise click.ClickException(f"no valid exercise scripts in {settings.scripts}; run 'voice-coach validate'")
+        raise click.ClickException(f"no valid exercise scripts in {settings.scripts}; run '{command_name()} validate'")
     return library
 
 
@@ -120,7 +120,7 @@ def _script(settings: Settings, name: str) -> Script:
     if script is None:
         hint = library.suggest(name)
         maybe = f" Did you mean: {', '.join(hint)}?" if hint else ""
-        raise click.BadParameter(f"no exercise called {name!r}.{maybe} 'voice-coach list' shows them all.", param_hint="NAME")
+        raise click.BadParameter(f"no exercise called {name!r}.{maybe} '{command_name()} list' shows them all.", param_hint="NAME")
     return script
 
 
@@ -144,11 +144,15 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     Exits 0 only when every script is valid; warnings do not count.
     """
-    library = load_library(paths or [ctx.obj.settings.scripts], ctx.obj.settings.audio)
+    searched = paths or (ctx.obj.settings.scripts,)
+    library = load_library(searched, ctx.obj.settings.audio)
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
     errors = len(library.errors)
     click.echo(f"{len(library.scripts)} valid, {errors} error{'s' * (errors != 1)}, {len(library.problems) - errors} warnings")
+    if not library.scripts and not errors:
+        where = ", ".join(map(str, searched))
+        raise click.ClickException(f"no exercise scripts (*.toml) in {where}; give the folder that holds them (--scripts)")
     if errors:
         ctx.exit(1)
 
@@ -186,17 +190,16 @@ def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str
     if sys.stdin.isatty() or not answers:
         read_lines(sys.stdin, heard)
     click.echo(f"{script.title}. Type a reply or a command (stop, pauze, verder, langzamer, sneller, herhaal) and Enter.")
-    phrases, care = load_phrases(), load_care()
-    hear = lambda said, expected: interpret(said, expected, phrases, care)  # noqa: E731
+    language = Interpreter.load()
     speaker = None if text or speed != 1.0 else _open_speaker(settings)
     if speaker is None:
         refresh = terminal.refresh if terminal.live else None
         session = Session(new_engine(script, EstimatedTiming()), Clock(speed), terminal.perform)
-        outcome = run_session(session, heard, hear, refresh)
+        outcome = run_session(session, heard, language.hear, refresh)
     else:
-        outcome = _play_aloud(settings, script, speaker, heard, hear, terminal)
+        outcome = _play_aloud(settings, script, speaker, heard, language, terminal)
     if outcome == "crisis":
-        click.echo(care.line.written())
+        click.echo(language.care.line.written())
 
 
 def _open_speaker(settings: Settings):
@@ -210,18 +213,18 @@ def _open_speaker(settings: Settings):
         return None
 
 
-def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, terminal: TerminalPlayer) -> str:
+def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, terminal: TerminalPlayer) -> str:
     cache = _speech_cache(settings)
     try:
-        for sentence, rate in sentences([script], load_phrases().replies, load_care()):
+        for sentence, rate in sentences([script], language.phrases.replies, language.care):
             cache.get(sentence, rate)  # every length known, every sound ready before the first word
     except SpeechError as err:
         raise click.ClickException(f"{err}\nTo play in the terminal without sound, add --text.") from None
-    listener = _listener(settings, heard, speaker, script)
+    listener = _listener(settings, heard, speaker, script, language)
     with speaker:
         player = AudioPlayer(
             speaker.mixer, speaker.frame_at, cache, settings.audio,
-            listener.listen_for if listener else None, load_phrases(), load_care(),
+            listener.listen_for if listener else None, language,
         )
 
         def perform(action) -> None:
@@ -231,9 +234,9 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, termin
         engine = new_engine(script, AudioTiming(cache, settings.audio), settings.volume)
         try:
             if listener:
-                listener.listen_for(load_phrases().session_grammar(()))
+                listener.listen_for(language.session_listening())
                 listener.start()
-            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, hear)
+            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, language.hear)
             while speaker.mixer.busy:  # let the last words finish
                 time.sleep(0.05)
         finally:
@@ -242,20 +245,20 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, hear, termin
     return outcome
 
 
-def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script):
+def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script, language: Interpreter):
     """A Listener on the configured microphone, or None (with the reason) when there is none."""
     from .asr import load_model
     from .listener import Listener
     from .speech_cache import script_answers
     from .vocabulary import report_unknown
 
-    phrases, care = load_phrases(), load_care()
     try:
         model = load_model(settings.model)
-        report_unknown(model, [*phrases.session_grammar(script_answers(script)), *care.crisis_words])
+        report_unknown(model, language.session_listening(script_answers(script)).phrases)
         return Listener(
             model, heard, speaker, settings.microphone, settings.microphone_rate,
-            settings.min_confidence, barge_in=settings.barge_in, stop_phrases=phrases.session["stop"],
+            settings.min_confidence, barge_in=settings.barge_in, stop_phrases=language.phrases.session["stop"],
+            open_answers=settings.open_answers,
         )
     except (DeviceError, ModelError) as err:
         click.echo(f"Not listening: {err} Type replies instead.", err=True)
@@ -270,7 +273,8 @@ def prerender(config: Config) -> None:
     settings = config.settings
     library = _library(settings)
     cache = _speech_cache(settings)
-    todo = sentences(library.scripts.values(), load_phrases().replies, load_care())
+    language = Interpreter.load()
+    todo = sentences(library.scripts.values(), language.phrases.replies, language.care)
     started = time.perf_counter()
     try:
         with click.progressbar(todo, label="Rendering speech", file=sys.stderr) as bar:
@@ -312,13 +316,19 @@ def model() -> None:
 @model.command()
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), help="Where models are installed [default: ~/.local/share/voice-coach/models].")
 @click.option("--url", default=DUTCH_MODEL_URL, show_default=True, help="Where to download the model zip from (a mirror).")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Install from a model zip on this device instead (carried over on a USB stick for a Pi without internet).")
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=DUTCH_MANIFEST, help="SHA-256 manifest the download must match [default: the Dutch model's].")
 @click.option("--name", default=DUTCH_MODEL, show_default=True, help="Folder name to install the model as.")
 @click.pass_obj
-def download(config: Config, models_dir: Path | None, url: str, manifest: Path, name: str) -> None:
-    """Download the Dutch model, verify every file, and install it atomically."""
+def download(config: Config, models_dir: Path | None, url: str, from_file: Path | None, manifest: Path, name: str) -> None:
+    """Download the Dutch model (or take a zip you have), verify every file, and install it atomically."""
     target_dir = models_dir or config.settings.model.parent
-    entries = read_manifest(manifest)
+    if from_file is not None:
+        url = from_file.resolve().as_uri()
+    try:
+        entries = read_manifest(manifest)
+    except ModelError as err:
+        raise click.ClickException(str(err)) from None
     total = sum(e.size for e in entries)
     with click.progressbar(length=total, label=f"Downloading {name}", file=sys.stderr) as bar:
 
@@ -348,15 +358,17 @@ def verify(config: Config, folder: Path | None) -> None:
 
 @main.command()
 @click.option("--listen-stdin", is_flag=True, help="Take what is said from standard input, one phrase a line, instead of the microphone (for tests and debugging).")
-@click.option("--phrases", "phrases_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Phrase table to use instead of the Dutch one (for tests with another language's model).")
+@click.option("--show/--no-show", default=None, help="Print each sentence the coach says and what it does [default: on with --listen-stdin or on a terminal; never for the service, whose output goes to the system log].")
+@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with phrases.toml, answers.toml and care.toml phrasings to use instead of the Dutch ones (for tests with another language's model).")
 @voice_options
 @device_options
 @click.pass_obj
-def run(config: Config, listen_stdin: bool, phrases_path: Path | None) -> None:
+def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | None) -> None:
     """Run the bedside coach: listen, start an exercise when asked, listen again (the service runs this)."""
     from .daemon import Daemon
 
-    sys.exit(Daemon(config, listen_stdin, phrases_path).run())
+    show = sys.stdout.isatty() if show is None else show
+    sys.exit(Daemon(config, listen_stdin, language, show).run())
 
 
 @main.group("config")
@@ -373,9 +385,12 @@ def config_show(config: Config) -> None:
         click.echo(line)
 
 
-def _journal(config: Config):
+def _journal(config: Config, reading: bool = False):
+    """The journal; for ``reading``, None when there is none yet (nothing is created just to read)."""
     from .journal import Journal, JournalError
 
+    if reading and not config.settings.journal.exists():
+        return None
     try:
         return Journal(config.settings.journal)
     except JournalError as err:
@@ -389,7 +404,8 @@ def journal(ctx: click.Context, limit: int) -> None:
     """Your journal: recent sessions and your answers. Only on this device."""
     if ctx.invoked_subcommand is not None:
         return
-    entries = _journal(ctx.obj).recent(limit)
+    store = _journal(ctx.obj, reading=True)
+    entries = store.recent(limit) if store else []
     if not entries:
         click.echo("The journal is empty.")
         return
@@ -399,12 +415,29 @@ def journal(ctx: click.Context, limit: int) -> None:
 
 
 @journal.command()
-@click.option("--csv", "as_csv", is_flag=True, required=True, help="Write CSV (the only format).")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write [default: standard output].")
+@click.option("--csv", "as_csv", is_flag=True, default=True, help="Write CSV (the only format, and the default).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write, readable only by you (mode 0600) [default: standard output].")
 @click.pass_obj
-def export(config: Config, as_csv: bool, output) -> None:
-    """Export every session and answer."""
-    _journal(config).export_csv(output)
+def export(config: Config, as_csv: bool, output: Path | None) -> None:
+    """Export every session and answer as CSV."""
+    store = _journal(config, reading=True)
+    if output is None:
+        _export(store, sys.stdout)
+        return
+    try:  # private from the first byte: the answers are the person's own words
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            rows = _export(store, out)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
+    click.echo(f"{rows} rows written to {output} (readable only by you)", err=True)
+
+
+def _export(store, out) -> int:
+    from .journal import write_csv
+
+    return store.export_csv(out) if store else write_csv([], out)
 
 
 @journal.command()
@@ -412,7 +445,10 @@ def export(config: Config, as_csv: bool, output) -> None:
 @click.pass_obj
 def forget(config: Config, yes: bool) -> None:
     """Erase the whole journal, for good."""
-    store = _journal(config)
+    store = _journal(config, reading=True)
+    if store is None:
+        click.echo("The journal is empty.")
+        return
     sessions, answers = store.counts()
     if not yes:
         click.confirm(f"Erase all {sessions} sessions and {answers} answers? This cannot be undone", abort=True)

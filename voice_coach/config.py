@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .model import DUTCH_MODEL
 from .paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir
+from .tomlfile import TomlFileError, read_toml_file
 from .tts import Voice
 
 EXIT_CONFIG = 78
@@ -58,6 +58,9 @@ class Settings:
     """Recognized words below this confidence (0-1) are ignored."""
     barge_in: bool = False
     """Let "stop" through while the coach speaks."""
+    open_answers: str = "free"
+    """How open answers (the check-in) are heard: "free" (the model's language model,
+    any words) or "grammar" (only the answer words and their phrasings)."""
     volume: float = 0.7
     """Start volume (0.1-1.0)."""
 
@@ -82,9 +85,12 @@ RULES: dict[str, tuple[str, float | None, float | None]] = {
     "journal": ("path", None, None),
     "min_confidence": ("float", 0.0, 1.0),
     "barge_in": ("bool", None, None),
+    "open_answers": ("choice", None, None),
     "volume": ("float", 0.1, 1.0),
 }
 assert set(RULES) == {f.name for f in fields(Settings)}
+CHOICES = {"open_answers": ("free", "grammar")}
+"""The allowed values of each "choice" key."""
 
 
 def default_config_path() -> Path:
@@ -122,11 +128,9 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"config file {chosen} does not exist; create it or leave out --config")
         return Config(settings, sources, chosen)
     try:
-        data = tomllib.loads(chosen.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"config file {chosen} cannot be read: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"config file {chosen}: invalid TOML: {err}") from None
+        data = read_toml_file(chosen)
+    except TomlFileError as err:
+        raise ConfigError(f"config file {err}") from None
     problems = []
     for key, value in data.items():
         try:
@@ -148,10 +152,17 @@ def _checked(key: str, value: Any) -> Any:
     if kind == "path":
         if not isinstance(value, str) or not value:
             raise ConfigError("must be a path in quotes")
+        if "\0" in value:
+            raise ConfigError("holds a NUL character (\\u0000); write the path without it")
         return Path(value).expanduser()
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
             raise ConfigError("must be text in quotes")
+        return value
+    if kind == "choice":
+        choices = CHOICES[key]
+        if value not in choices:
+            raise ConfigError(f"must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
         return value
     if kind == "bool":
         if not isinstance(value, bool):

@@ -17,20 +17,19 @@ from pathlib import Path
 
 from .asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
-from .care import load_care
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
 from .engine import Action, Crisis, Engine, SaveAnswer, Speak
-from .interpret import interpret
+from .interpret import Interpreter, Listening
 from .journal import Journal, JournalError
 from .library import Library, load_library
 from .model import ModelError
 from .notify import Notifier
-from .phrases import PhraseBook, load_phrases
+from .paths import command_name
 from .script import Script
 from .session import AUDIO_LOOKAHEAD, Session
 from .speaker import Speaker
 from .speech_cache import SpeechCache, sentences
-from .textplayer import read_lines
+from .textplayer import TerminalPlayer, read_lines
 from .timeline import describe
 from .tts import SpeechError, Synthesizer
 from .vocabulary import listened_phrases, report_unknown
@@ -43,17 +42,23 @@ SENTENCE_GAP = 0.5
 """Silence between the sentences of a spoken list or the help."""
 LISTENING = "luistert"
 """The service status while idle."""
+NO_EXERCISE = "-"
+"""The journal's exercise for a crisis heard while no exercise ran."""
 
 
 class Daemon:
     """``voice-coach run``."""
 
-    def __init__(self, config: Config, listen_stdin: bool = False, phrases_path: Path | None = None):
+    def __init__(self, config: Config, listen_stdin: bool = False, language: Path | None = None, show: bool = False):
         self.config = config
         self.settings = config.settings
         self.listen_stdin = listen_stdin
-        self.phrases: PhraseBook = load_phrases(phrases_path) if phrases_path else load_phrases()
-        self.care = load_care()
+        self.language = Interpreter.load(language)
+        self.phrases = self.language.phrases
+        self.care = self.language.care
+        self.terminal = TerminalPlayer(sys.stdout, False, [], queue.Queue()) if show or listen_stdin else None
+        """Shows what the coach says and does (typed replies, or a terminal): never for the service,
+        whose output goes to the system log."""
         self.notifier = Notifier()
         self.inbox: queue.Queue[tuple[str, str]] = queue.Queue()
         self.library = Library()
@@ -63,12 +68,14 @@ class Daemon:
         self.listener = None
         self.volume = config.settings.volume
         """Kept from one exercise to the next: "zachter" stays softer."""
+        self.answers_kept: list[bool] = []
+        """Per answer of the running exercise: whether the journal holds it."""
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
         self.library = self._load_library(self.settings)
         if not self.library.scripts:
-            log.error("no valid exercise scripts in %s; fix them (voice-coach validate) and restart", self.settings.scripts)
+            log.error("no valid exercise scripts in %s; fix them (%s validate) and restart", self.settings.scripts, command_name())
             return EXIT_CONFIG
         model = None
         if not self.listen_stdin:
@@ -85,7 +92,7 @@ class Daemon:
         self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
         self.player = AudioPlayer(
             self.speaker.mixer, self.speaker.frame_at, self.cache, self.settings.audio,
-            self._listen_for, self.phrases, self.care,
+            self._listen_for, self.language,
         )
         signal.signal(signal.SIGTERM, lambda *_: self.inbox.put(("signal", "TERM")))
         signal.signal(signal.SIGINT, lambda *_: self.inbox.put(("signal", "TERM")))
@@ -113,6 +120,7 @@ class Daemon:
                 model, _Forward(self.inbox), self.speaker, self.settings.microphone, self.settings.microphone_rate,
                 self.settings.min_confidence, barge_in=self.settings.barge_in,
                 stop_phrases=self.phrases.session.get("stop", ()), wait_for_device=True,
+                open_answers=self.settings.open_answers,
             )
             self.listener.start()
         self._listen_idle()
@@ -145,14 +153,14 @@ class Daemon:
     def _hear(self, text: str) -> None:
         log.info("heard %r", text)
         if self.session is not None:
-            event = interpret(text, self.session.engine.expected_answers, self.phrases, self.care)
+            event = self.language.hear(text, self.session.engine)
             log.info("understood %s", event)
             if isinstance(event, Crisis) and self.session_id is not None:  # kept at once, not after the message
                 self._journal_write(lambda j: j.finish(self.session_id, "crisis"))
             self.session.hear(event)
             return
         names = self._spoken_names()
-        intent = self.phrases.match_idle(text, list(names))
+        intent = self.language.idle(text, list(names))
         log.info("idle command %s", intent.name if intent else None)
         if intent is None:
             return
@@ -160,8 +168,13 @@ class Daemon:
             self._start_session(self.library.scripts[names[intent.value]])
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
+        elif intent.name == "crisis":
+            self._journal_write(lambda j: j.finish(j.start(NO_EXERCISE), "crisis"))
+            self._say(list(self.care.crisis_message))
+        elif intent.name == "distress":
+            self._say(list(self.care.distress_support))
         else:
-            self._say(list(self.care.help_message))
+            self._say(list(self.care.help_idle))
 
     def _spoken_names(self) -> dict[str, str]:
         """Spoken name -> exercise id: the scripts' triggers and the phrase table's extra names."""
@@ -172,32 +185,43 @@ class Daemon:
         return self.phrases.replies.list_item.format(title=script.title, trigger=script.triggers[0])
 
     def _say(self, lines: list[str]) -> None:
-        """Speak sentences one after another, now."""
+        """Speak sentences one after another, now, instead of whatever was being said."""
+        self.speaker.mixer.hush()
         at = self.speaker.now()
         for line in lines:
+            self._show(Speak(at, line))
             self.player.perform(Speak(at, line))
             at += self.timing.speech_seconds(line, 1.0) + SENTENCE_GAP
 
+    def _show(self, action: Action) -> None:
+        if self.terminal is not None:
+            self.terminal.perform(action)
+
     # -- sessions ---------------------------------------------------------
     def _start_session(self, script: Script) -> None:
-        engine = Engine(
-            script, self.timing, self.phrases.replies, self.care.crisis_message,
-            volume=self.volume,
-        )
+        engine = Engine(script, self.timing, self.phrases.replies, self.care, volume=self.volume)
         self.session_id = self._journal_write(lambda j: j.start(script.id))
         self.session = Session(engine, self.speaker, self._perform, AUDIO_LOOKAHEAD)
-        self._listen_for(self.phrases.session_grammar(()))
-        self.notifier.status(f"oefening: {script.id}")
-        log.warning("exercise %s started", script.id)
+        self._listen_for(self.language.session_listening())
+        self.notifier.status("oefening")  # which one is the person's business, not the system's
+        log.info("exercise %s started", script.id)
         self.session.start()
 
     def _perform(self, action: Action) -> None:
+        self._show(action)
         self.player.perform(action)
-        if isinstance(action, SaveAnswer) and self.session_id is not None:
-            self._journal_write(lambda j: j.record(self.session_id, action.key, action.question, action.answer))
+        if isinstance(action, SaveAnswer):
+            self.answers_kept.append(self._keep(action))
         line = describe(action)
         if line is not None:
             log.info("at %.3f: %s", action.at, line)
+
+    def _keep(self, answer: SaveAnswer) -> bool:
+        """Write ``answer`` to the journal; True only when it is there."""
+        if self.session_id is None:
+            return False
+        kept = self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer) or True)
+        return bool(kept)
 
     def _end_session(self, outcome: str, hush: bool = False) -> None:
         if self.session is None:
@@ -207,32 +231,43 @@ class Daemon:
         if self.session_id is not None:
             self._journal_write(lambda j: j.finish(self.session_id, outcome))
         self.volume = self.session.engine.volume
-        log.warning("exercise %s ended: %s", self.session.engine.script.id, outcome)
+        log.info("exercise %s ended: %s", self.session.engine.script.id, outcome)  # private: not at the default level
         self.session, self.session_id = None, None
+        if self.answers_kept and outcome in ("completed", "stopped") and not hush:  # say only what is true
+            self._say([self.phrases.replies.saved if all(self.answers_kept) else self.phrases.replies.not_saved])
+        self.answers_kept = []
         self._listen_idle()
         self.notifier.status(LISTENING)
 
     # -- listening --------------------------------------------------------
-    def _listen_for(self, phrases: list[str]) -> None:
+    def _listen_for(self, listening: Listening) -> None:
         if self.listener is not None:
-            self.listener.listen_for(phrases)
+            self.listener.listen_for(listening)
 
     def _listen_idle(self) -> None:
-        self._listen_for(self.phrases.idle_grammar(list(self._spoken_names())))
+        self._listen_for(self.language.idle_listening(list(self._spoken_names())))
 
     def _all_phrases(self) -> list[str]:
-        return listened_phrases(self.library, self.phrases, self.care, list(self._spoken_names()))
+        return listened_phrases(self.library, self.language, list(self._spoken_names()))
 
     # -- reload, journal, speech -----------------------------------------
     def _load_library(self, settings) -> Library:
         """The scripts; each broken one is logged and left out."""
-        library = load_library([settings.scripts], settings.audio)
+        library = load_library([settings.scripts], settings.audio, self.notifier.ping_if_due)
         for problem in library.errors:
             log.error("skipped: %s", problem)
         return library
 
     def _reload(self) -> None:
-        """SIGHUP: new config and scripts, unless something in them is broken.
+        """SIGHUP: new config and scripts, all or nothing. Whatever goes wrong, the
+        running set stays and one line says why: a reload never takes the daemon down."""
+        try:
+            self._reload_all()
+        except Exception as err:  # noqa: BLE001 - the service must outlive any bad file
+            log.error("reload refused: %s: %s; keeping the %d exercises loaded", type(err).__name__, err, len(self.library.scripts))
+
+    def _reload_all(self) -> None:
+        """New config and scripts, unless something in them is broken.
 
         Devices, model and journal stay open (the microphone is not closed);
         everything read per exercise or per phrase takes the new values.
@@ -251,7 +286,7 @@ class Daemon:
             return
         self.config, self.settings, self.library = config, config.settings, library
         if self.listener is not None:
-            self.listener.recognizer.min_confidence = self.settings.min_confidence
+            self.listener.min_confidence = self.settings.min_confidence
         if self.session is None:
             self._listen_idle()
         log.warning("reloaded: %d exercises", len(library.scripts))

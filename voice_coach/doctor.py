@@ -12,13 +12,13 @@ from typing import Callable
 
 import numpy as np
 
-from .care import load_care
 from .config import Config
 from .devices import DeviceError
 from .journal import Journal, JournalError
 from .library import load_library
 from .model import manifest_for, model_status
-from .phrases import load_phrases
+from .interpret import Interpreter
+from .paths import command_name
 from .tts import SpeechError, Synthesizer
 
 MIC_SECONDS = 1.0
@@ -46,6 +46,7 @@ def run_checks(config: Config) -> list[Check]:
     """Every check, in the order a person would fix things."""
     settings = config.settings
     checks = [_check("config valid", lambda: f"{config.path}" if config.path.exists() else "no config file; defaults")]
+    checks.append(_check("exercise scripts", lambda: _scripts(settings)))
     checks.append(_check("Dutch voice", lambda: _voice(settings)))
     model_problems = model_status(settings.model, manifest_for(settings.model), full=True)
     checks.append(Check("speech model", not model_problems, model_problems[0] if model_problems else f"{settings.model} verified"))
@@ -68,6 +69,15 @@ def _check(name: str, probe: Callable[[], str]) -> Check:
         return Check(name, False, str(err))
 
 
+def _scripts(settings) -> str:
+    library = load_library([settings.scripts], settings.audio)
+    if library.errors:
+        raise _Problem(f"{len(library.errors)} problems, the first: {library.errors[0]}; see: {command_name()} validate")
+    if not library.scripts:
+        raise _Problem(f"no exercise scripts (*.toml) in {settings.scripts}; set 'scripts' in the config to the folder that holds them")
+    return f"{len(library.scripts)} exercises in {settings.scripts}"
+
+
 def _voice(settings) -> str:
     synthesizer = Synthesizer(settings.voice_settings())
     try:
@@ -83,11 +93,15 @@ def _vocabulary(settings) -> Check:
     from .vocabulary import listened_phrases, unknown_words
 
     library = load_library([settings.scripts], settings.audio)
-    missing = unknown_words(load_model(settings.model), listened_phrases(library, load_phrases(), load_care()))
+    missing = unknown_words(load_model(settings.model), listened_phrases(library, Interpreter.load()))
     if missing:
-        shown = "; ".join(f"{phrase!r} ({', '.join(words)})" for phrase, words in list(missing.items())[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        return Check("vocabulary", False, f"{len(missing)} phrases cannot be recognized: {shown}{more}; give them other words in the scripts or phrases")
+        words = sorted({w for unknown in missing.values() for w in unknown})
+        shown = ", ".join(words[:8]) + (f" and {len(words) - 8} more" if len(words) > 8 else "")
+        return Check(
+            "vocabulary", False,
+            f"the model does not know {len(words)} words ({shown}), so {len(missing)} phrases cannot be recognized; "
+            "give them other words in the scripts or phrases",
+        )
     return Check("vocabulary", True, "every trigger, answer and command is known to the model")
 
 

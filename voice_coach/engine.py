@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from .care import Care
 from .phrases import Replies
 from .script import NEXT, PHASES, Ask, Breathe, Chime, Goto, Pause, Record, Reflect, Say, Script
 
@@ -25,6 +26,10 @@ ASK_ATTEMPTS = 2
 TEMPO_STEP = 0.1
 TEMPO_RANGE = (0.7, 1.5)
 """Bounds of the breathing / silence tempo factor (1.5 = half again as slow)."""
+CHECK_ANSWERS = ("ja", "nee")
+"""Answers to the gentle question asked after words of distress."""
+CHECK_LISTEN_SECONDS = 30.0
+"""How long that question stays open (for displays: the exercise waits, paused, until an answer or "verder")."""
 VOLUME_STEP = 0.15
 VOLUME_RANGE = (0.1, 1.0)
 
@@ -115,6 +120,8 @@ class Listen:
     """The answer words valid now (session commands are always valid)."""
     until: float
     """When the question times out."""
+    open_answer: bool = False
+    """An open question (a ``record`` step): the answer may be said in any words."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,18 @@ class Answer:
 
     word: str
     """The answer word (canonical, e.g. ``ja``)."""
+    also: tuple[str, ...] = ()
+    """More expected answer words said in the same breath ("moe en gespannen")."""
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    """The person said they have no answer ("weet ik niet", "niks"): fine, go on."""
+
+
+@dataclass(frozen=True)
+class Distress:
+    """Words that may be exhaustion or despair ("ik kan niet meer"): ask once, gently."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +241,7 @@ class Crisis:
     """Words of crisis were heard."""
 
 
-Event = Command | Answer | NotUnderstood | Crisis
+Event = Command | Answer | NoAnswer | NotUnderstood | Crisis | Distress
 
 
 class Engine:
@@ -233,13 +252,13 @@ class Engine:
         script: Script,
         timing: Timing,
         replies: Replies,
-        crisis_message: tuple[str, ...],
+        care: Care,
         volume: float = 0.7,
     ):
         self.script = script
         self.timing = timing
         self.replies = replies
-        self.crisis_message = crisis_message
+        self.care = care
         self.tempo = 1.0
         """Factor on breathing and silences: above 1 is slower."""
         self.volume = volume
@@ -255,6 +274,8 @@ class Engine:
         self._listen_until = 0.0
         self._goto_counts: dict[int, int] = {}
         self._last_spoken: str | None = None
+        self._checking = False  # paused, asking whether to stop after words of distress
+        self._speech_end = 0.0  # when the last sentence handed out ends
 
     # -- the protocol ----------------------------------------------------
     @property
@@ -265,12 +286,19 @@ class Engine:
     @property
     def expected_answers(self) -> tuple[str, ...]:
         """Answer words that mean something now (empty when no question is open)."""
+        if self._checking:
+            return CHECK_ANSWERS
         if self.outcome or self.paused:
             return ()
         body = self.script.steps[self._index].body
         if isinstance(body, Ask):
             return tuple(body.answers)
         return body.answers if isinstance(body, Record) else ()
+
+    @property
+    def open_answer(self) -> bool:
+        """True while an open question (a ``record`` step) waits for its answer."""
+        return not self._checking and bool(self.expected_answers) and isinstance(self.script.steps[self._index].body, Record)
 
     def start(self, now: float) -> list[Action]:
         """Begin at ``now``; returns what is due at once."""
@@ -295,6 +323,7 @@ class Engine:
                 action = self._pending.pop(0)
                 if isinstance(action, Speak):
                     self._last_spoken = action.text
+                    self._speech_end = max(self._speech_end, action.at + self._length(action))
                 out.append(action)
             elif self.outcome or self.paused:
                 break
@@ -315,22 +344,30 @@ class Engine:
             if isinstance(event, Command):
                 getattr(self, f"_cmd_{event.name}")(now)
             elif isinstance(event, Answer):
-                self._answer(event.word, now)
+                self._answer(event, now)
             elif isinstance(event, NotUnderstood):
                 if self._is_listening():
                     self._unanswered(now)
+            elif isinstance(event, NoAnswer):
+                if self._is_listening():
+                    self._no_answer(now)
             elif isinstance(event, Crisis):
                 self._crisis(now)
+            elif isinstance(event, Distress):
+                self._distress(now)
         return out + self.advance(now)
 
     # -- scheduling ------------------------------------------------------
     def _speak(self, at: float, text: str, clip: str | None = None) -> float:
         """Queue a sentence; returns its length."""
-        rate = self.script.voice_rate
-        self._pending.append(Speak(at, text, clip, rate))
-        if clip:
-            return self.timing.sound_seconds(clip)
-        return self.timing.speech_seconds(text, rate)
+        speak = Speak(at, text, clip, self.script.voice_rate)
+        self._pending.append(speak)
+        return self._length(speak)
+
+    def _length(self, speak: Speak) -> float:
+        if speak.clip:
+            return self.timing.sound_seconds(speak.clip)
+        return self.timing.speech_seconds(speak.text, speak.rate)
 
     def _enter(self, index: int, at: float) -> None:
         """Start step ``index`` at ``at``, following gotos."""
@@ -369,7 +406,7 @@ class Engine:
             first = self._attempts == 0 or body.retry is None
             spoken = t0 + self._speak(t0, body.question if first else body.retry)
             self._listen_until = spoken + body.timeout
-            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until))
+            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until, isinstance(body, Record)))
             self._unit_end = None
 
     def _silence(self, at: float, seconds: float) -> float:
@@ -427,52 +464,106 @@ class Engine:
     def _jump(self, target: str, at: float) -> None:
         self._enter(self._index + 1 if target == NEXT else self.script.label_index(target), at)
 
-    def _answer(self, word: str, now: float) -> None:
-        if word not in self.expected_answers:
+    def _no_answer(self, now: float) -> None:
+        """No answer is an answer too: say so kindly and go on (an ask takes its default)."""
+        self._pending = [StopListening(now)]
+        body = self.script.steps[self._index].body
+        after = now + self._speak(now, self.replies.no_answer) + SENTENCE_GAP
+        if isinstance(body, Ask):
+            self._jump(body.answers[body.default], after)
+        else:
+            self._enter(self._index + 1, after)
+
+    def _answer(self, event: Answer, now: float) -> None:
+        if self._checking:
+            self._checked(event.word, now)
             return
-        self._pending.clear()
-        self._pending.append(StopListening(now))
+        words = [w for w in (event.word, *event.also) if w in self.expected_answers]
+        if not words:
+            return
+        self._pending = [StopListening(now)]
         body = self.script.steps[self._index].body
         if isinstance(body, Ask):
-            self._jump(body.answers[word], now)
+            self._jump(body.answers[words[0]], now)
             return
-        self._pending.append(SaveAnswer(now, body.key, body.question, word))
+        self._pending.append(SaveAnswer(now, body.key, body.question, ", ".join(words)))
         after = now
         if body.confirm:
-            after += self._speak(now, body.confirm.replace("{answer}", word)) + SENTENCE_GAP
+            heard = " en ".join(words)
+            after += self._speak(now, body.confirm.replace("{answer}", heard)) + SENTENCE_GAP
         self._enter(self._index + 1, after)
 
     def _crisis(self, now: float) -> None:
-        self._pending = [Hush(now), StopListening(now)]
-        at = now
-        for sentence in self.crisis_message:
-            at += self._speak(at, sentence) + SENTENCE_GAP
+        self._interrupt(now)
+        self._checking = False
+        at = self._speak_all([self.care.exercise_stopped, *self.care.crisis_message], now)
         self._finish(at, "crisis")
+
+    def _speak_all(self, sentences: list[str] | tuple[str, ...], at: float) -> float:
+        """Queue sentences one after another from ``at``; returns when the last one ends."""
+        for sentence in sentences:
+            at += self._speak(at, sentence) + SENTENCE_GAP
+        return at
+
+    # -- words of distress: ask once, gently ---------------------------------
+    def _distress(self, now: float) -> None:
+        if self._checking:
+            return
+        self._hold(now)
+        spoken = self._speak_all(self.care.distress_question, now)
+        self._checking = True
+        self._pending.append(Listen(spoken, CHECK_ANSWERS, spoken + CHECK_LISTEN_SECONDS))
+
+    def _checked(self, word: str, now: float) -> None:
+        """The answer to "wil je stoppen?": ja stops with a word of support, nee goes on."""
+        self._checking = False
+        if word == "ja":
+            self._pending = [Hush(now), StopListening(now)]
+            self._finish(self._speak_all(self.care.distress_support, now), "stopped")
+        else:
+            self._go_on(self.care.distress_go_on, now)
 
     # -- session commands ------------------------------------------------
     def _interrupt(self, now: float) -> None:
-        """Drop the rest of the current unit and silence it."""
+        """Drop the rest of the current unit and silence it (a hush fades, it does not click)."""
         self._pending = [Hush(now), StopListening(now)]
+        self._speech_end = min(self._speech_end, now)
 
     def _cmd_stop(self, now: float) -> None:
         self._interrupt(now)
+        self._checking = False
         self._finish(now, "stopped")
+
+    def _hold(self, now: float) -> None:
+        """Stop what plays and wait for "verder" (already held: just hush)."""
+        self._interrupt(now)
+        if not self.paused:
+            self._pending.append(Paused(now))
+            self.paused = True
 
     def _cmd_pause(self, now: float) -> None:
         if self.paused:
             return
-        self._interrupt(now)
-        self._pending.append(Paused(now))
+        self._hold(now)
         self._speak(now, self.replies.paused)
-        self.paused = True
+
+    def _cmd_help(self, now: float) -> None:
+        """Help pauses the exercise: the commands, the care lines with 113, how to go on."""
+        self._checking = False
+        self._hold(now)
+        self._speak_all(self.care.help_exercise, now)
 
     def _cmd_resume(self, now: float) -> None:
         if not self.paused:
             return
+        self._checking = False
+        self._go_on(self.replies.resumed, now)
+
+    def _go_on(self, sentence: str, now: float) -> None:
+        """Leave a pause: say ``sentence``, then the interrupted unit again from its start."""
         self.paused = False
-        self._pending = [Resumed(now)]
-        at = now + self._speak(now, self.replies.resumed) + SENTENCE_GAP
-        self._expand(at)
+        self._pending = [StopListening(now), Resumed(now)]
+        self._expand(now + self._speak(now, sentence) + SENTENCE_GAP)
 
     def _cmd_repeat(self, now: float) -> None:
         if self.paused:
@@ -486,6 +577,7 @@ class Engine:
 
     def _cmd_skip(self, now: float) -> None:
         self._interrupt(now)
+        self._checking = False
         if self.paused:
             self.paused = False
             self._pending.append(Resumed(now))
@@ -504,8 +596,8 @@ class Engine:
     def _change_tempo(self, step: float, reply: str, at_limit: str, now: float) -> None:
         """New tempo applies from the next breathing round, pause or silence."""
         tempo = round(min(max(self.tempo + step, TEMPO_RANGE[0]), TEMPO_RANGE[1]), 2)
-        self._speak_now(reply if tempo != self.tempo else at_limit, now)
-        self.tempo = tempo
+        changed, self.tempo = tempo != self.tempo, tempo
+        self._speak_now(reply if changed else at_limit, now)
 
     def _cmd_softer(self, now: float) -> None:
         self._change_volume(-VOLUME_STEP, self.replies.softer, now)
@@ -519,6 +611,32 @@ class Engine:
         self._pending.insert(0, SetVolume(now, self.volume))
 
     def _speak_now(self, text: str, now: float) -> None:
-        """An acknowledgement, said at once over whatever plays; the schedule stays."""
-        rate = self.script.voice_rate
-        self._pending.insert(0, Speak(now, text, None, rate))
+        """An acknowledgement, said at once, never over the coach's own voice.
+
+        Over tones and silence it simply plays (what follows waits for it). When a
+        sentence is still being said, or one is due before the acknowledgement
+        ends, that sentence is cut (the hush fades) and the interrupted unit
+        starts again after the acknowledgement, so the cut sentence is repeated.
+        While paused it waits for the sentence being said to end.
+        """
+        speak = Speak(now, text, None, self.script.voice_rate)
+        ends = now + self._length(speak) + SENTENCE_GAP
+        if self.paused:
+            at = self._speech_end + SENTENCE_GAP if now < self._speech_end else now
+            self._queue(Speak(at, text, None, speak.rate))
+        elif now < self._speech_end or any(isinstance(a, Speak) and a.at < ends for a in self._pending):
+            self._interrupt(now)
+            self._pending.append(speak)
+            self._expand(ends)
+        else:
+            self._queue(speak)
+            # What comes after this unit may open with a sentence: it waits for the acknowledgement.
+            if self._unit_end is not None:
+                self._unit_end = max(self._unit_end, ends)
+            else:
+                self._listen_until = max(self._listen_until, ends)
+
+    def _queue(self, action: Action) -> None:
+        """Add ``action`` to the pending ones in time order (after those at the same time)."""
+        index = next((i for i, a in enumerate(self._pending) if a.at > action.at), len(self._pending))
+        self._pending.insert(index, action)

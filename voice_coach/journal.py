@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from .paths import private_folder
+
 OUTCOMES = ("running", "completed", "stopped", "interrupted", "crisis")
 """How a session ended; ``running`` until it does (a crash leaves ``interrupted``)."""
 
@@ -66,7 +68,7 @@ class Journal:
     def __init__(self, path: Path):
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(path.parent)
             os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # private before SQLite writes a byte
             os.chmod(path, 0o600)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
@@ -122,10 +124,7 @@ class Journal:
             """SELECT s.started, s.ended, s.exercise, s.outcome, a.at, a.field, a.question, a.answer
                FROM sessions s LEFT JOIN answers a ON a.session = s.id ORDER BY s.id, a.id"""
         ).fetchall()
-        writer = csv.writer(out)
-        writer.writerow(["started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer"])
-        writer.writerows(rows)
-        return len(rows)
+        return write_csv(rows, out)
 
     def counts(self) -> tuple[int, int]:
         """(sessions, answers) kept."""
@@ -140,3 +139,15 @@ class Journal:
         self._write("DELETE FROM sessions")
         self._write("PRAGMA wal_checkpoint(TRUNCATE)")
         self._write("VACUUM")
+
+
+CSV_HEADER = ("started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer")
+"""The columns of an export."""
+
+
+def write_csv(rows: list[tuple], out: TextIO) -> int:
+    """The export's CSV (header first) for ``rows``; returns how many rows."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    return len(rows)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .loader import Problem, check_script
-from .phrases import normalize
+from .utterance import normalize
 from .script import Script
 
 
@@ -52,11 +52,14 @@ def script_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_library(paths: Iterable[Path], audio_dir: Path) -> Library:
-    """Load every script; a bad one is reported and left out, the rest still load."""
+def load_library(paths: Iterable[Path], audio_dir: Path, between_files: Callable[[], None] | None = None) -> Library:
+    """Load every script; a bad one is reported and left out, the rest still load.
+    ``between_files`` is called before each file (the daemon feeds its watchdog there)."""
     library = Library()
     owner: dict[str, str] = {}  # trigger or id -> the file that has it
     for path in script_files(paths):
+        if between_files is not None:
+            between_files()
         script, problems = check_script(path, audio_dir)
         library.problems.extend(problems)
         if script is None:

@@ -8,7 +8,10 @@ import threading
 import numpy as np
 import vosk
 
-from .asr import Recognizer
+from .asr import Recognition
+from .free_asr import FreeRecognizer
+from .grammar_asr import GrammarRecognizer
+from .interpret import Listening
 from .mic import BLOCK_SECONDS, Microphone
 from .speaker import Speaker
 from .vad import VoiceGate
@@ -25,6 +28,8 @@ class Listener:
     itself. Breath tones and chimes do not deafen it: "pauze" works during them.
     ``stop_phrases`` are acted on sooner than other phrases; with ``barge_in``, a
     second recognizer that knows only them keeps listening while the coach speaks.
+    While an open question waits (and ``open_answers`` is "free"), the model's own
+    language model hears the answer; otherwise a grammar of what is valid now.
     """
 
     def __init__(
@@ -39,23 +44,48 @@ class Listener:
         barge_in: bool = False,
         stop_phrases: tuple[str, ...] = (),
         wait_for_device: bool = False,
+        open_answers: str = "free",
     ):
         self.heard = heard
         self.speaker = speaker
         self.holdoff = holdoff
         self.mic = Microphone(self._on_audio, microphone, rate, wait_for_device)
-        self.recognizer = Recognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases)
+        self.model = model
+        self.open_answers = open_answers
+        self.grammar = GrammarRecognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases)
+        self._free: FreeRecognizer | None = None  # made on the first open question
+        self.recognizer: Recognition = self.grammar
+        """The recognition in use now."""
         self.gate = VoiceGate(self.mic.rate, int(self.mic.rate * BLOCK_SECONDS))
-        self.barge_in = Recognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases) if barge_in else None
+        self.barge_in = GrammarRecognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
         self._lock = threading.Lock()
         self._was_deaf = False
 
-    def listen_for(self, phrases: list[str]) -> None:
-        """Recognize exactly these phrases from now on."""
+    def listen_for(self, listening: Listening) -> None:
+        """Listen for what is valid now."""
         with self._lock:
-            self.recognizer.set_phrases(phrases)
+            self.grammar.set_phrases(listening.phrases)
+            chosen = self.grammar
+            if listening.open_answer and self.open_answers == "free":
+                if self._free is None:
+                    self._free = FreeRecognizer(self.model, self.mic.rate, self.grammar.min_confidence)
+                chosen = self._free
+            if chosen is not self.recognizer:
+                chosen.reset()
+                self.recognizer = chosen
+
+    @property
+    def min_confidence(self) -> float:
+        return self.grammar.min_confidence
+
+    @min_confidence.setter
+    def min_confidence(self, value: float) -> None:
+        """A new threshold (a reloaded config) for every recognizer."""
+        for recognizer in (self.grammar, self._free, self.barge_in):
+            if recognizer is not None:
+                recognizer.min_confidence = value
 
     def start(self) -> "Listener":
         self.mic.start()
@@ -88,5 +118,7 @@ class Listener:
                 text = None
                 for block in self.gate.admit(samples):
                     text = self.recognizer.accept(block.tobytes()) or text
+                if self.gate.closed:  # the voice stopped: whatever is pending is said
+                    text = self.recognizer.finish() or text
         if text:
             self.heard.put(text)

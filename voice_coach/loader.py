@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -30,6 +29,7 @@ from .script import (
     Step,
     StepBody,
 )
+from .tomlfile import TomlFileError, read_toml_file
 
 MAX_SILENCE = 600.0
 """Longest single pause or reflection silence (10 minutes)."""
@@ -86,22 +86,10 @@ class ScriptError(Exception):
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning every way it can be unreadable into a ScriptError."""
-    name = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ScriptError([Problem(name, f"cannot read the file ({err.strerror}); check the path and permissions")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ScriptError(
-            [Problem(name, f"line {line}: the file is not UTF-8 (byte {err.start}); save it as UTF-8 text")]
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScriptError([Problem(name, f"invalid TOML: {err}; check quotes, brackets and '=' on that line")]) from None
+        return read_toml_file(path)
+    except TomlFileError as err:
+        raise ScriptError([Problem(str(path), err.reason)]) from None
 
 
 def check_script(path: Path, audio_dir: Path) -> tuple[Script | None, list[Problem]]:
@@ -211,6 +199,9 @@ class _Reader:
         invalid = False if missing_is_warning else None
         if not isinstance(value, str) or not value.strip():
             self.problem("must be a file name in audio/, in quotes", key)
+            return invalid
+        if "\0" in value:
+            self.problem(f"{value!r} holds a NUL character (\\u0000); write the file name without it", key)
             return invalid
         root = self.audio_dir.resolve()
         target = (root / value).resolve()
@@ -424,22 +415,18 @@ class _Reader:
 
     def check_endless(self, steps: tuple[Step, ...], labels: dict[str, int]) -> None:
         """A cycle along the edges taken when nobody answers never ends."""
-        follow = {i: _silent_successor(i, steps[i].body, labels) for i in range(len(steps))}
-        for start in range(len(steps)):
-            seen, index = [], start
-            while index < len(steps) and index not in seen:
-                seen.append(index)
-                index = follow[index]
-            if index == start:
-                path = " -> ".join(str(i + 1) for i in seen + [start])
-                jumper = next(i for i in seen if isinstance(steps[i].body, (Goto, Ask)))
-                self._at(jumper, steps[jumper])
-                self.problem(
-                    f"loops forever when nobody answers (steps {path}); give the goto a 'times' "
-                    "or let the ask's default lead out of the loop"
-                )
-                self.step_no = self.kind = None
-                return
+        follow = [_silent_successor(i, steps[i].body, labels) for i in range(len(steps))]
+        cycle = _first_cycle(follow)
+        if cycle is None:
+            return
+        path = " -> ".join(str(i + 1) for i in cycle + [cycle[0]])
+        jumper = next(i for i in cycle if isinstance(steps[i].body, (Goto, Ask)))
+        self._at(jumper, steps[jumper])
+        self.problem(
+            f"loops forever when nobody answers (steps {path}); give the goto a 'times' "
+            "or let the ask's default lead out of the loop"
+        )
+        self.step_no = self.kind = None
 
     def _at(self, index: int, step: Step) -> None:
         self.step_no, self.kind = index + 1, step.kind
@@ -451,6 +438,30 @@ def _jump_targets(body: StepBody) -> list[tuple[str, str]]:
     if isinstance(body, Ask):
         return [("answers", target) for target in body.answers.values()]
     return []
+
+
+def _first_cycle(follow: list[int]) -> list[int] | None:
+    """The cycle through the lowest step, in order from it, of the graph where step i
+    goes on to ``follow[i]`` (past the end: out); None when there is none. Linear: every
+    step is walked once."""
+    new, on_path, done = 0, 1, 2
+    state = [new] * len(follow)
+    cycles = []
+    for start in range(len(follow)):
+        path, index = [], start
+        while index < len(follow) and state[index] == new:
+            state[index] = on_path
+            path.append(index)
+            index = follow[index]
+        if index < len(follow) and state[index] == on_path:
+            cycles.append(path[path.index(index) :])
+        for visited in path:
+            state[visited] = done
+    if not cycles:
+        return None
+    cycle = min(cycles, key=min)
+    first = cycle.index(min(cycle))
+    return cycle[first:] + cycle[:first]
 
 
 def _silent_successor(index: int, body: StepBody, labels: dict[str, int]) -> int:

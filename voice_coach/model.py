@@ -3,23 +3,29 @@
 Installed models are folders ``.<name>-<n>`` next to a symlink ``<name>``; a new
 download is unpacked and verified beside the old one and the symlink is then
 swapped in one atomic rename, so an interrupted or tampered download can never
-replace a good model.
+replace a good model. Only what this module made is ever deleted: its own
+``.download-*`` scratch folders and the ``.<name>-<n>`` folder the link named,
+never a path a link leads to elsewhere. An archive that unpacks to more than the
+manifest (plus :data:`UNPACK_SLACK_BYTES`) is refused before it is unpacked.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from .paths import DATA_DIR
+from .paths import DATA_DIR, command_name, private_folder
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""
@@ -28,6 +34,12 @@ DUTCH_MODEL_URL = f"https://alphacephei.com/vosk/models/{DUTCH_MODEL}.zip"
 DUTCH_MANIFEST = DATA_DIR / "models" / f"{DUTCH_MODEL}.sha256"
 """SHA-256, size and path of every file in it."""
 CHUNK = 1 << 16
+UNPACK_SLACK_BYTES = 1 << 20
+"""Room beyond the manifest's total for what an archive may unpack (folders, a stray README)."""
+UNPACK_SLACK_FILES = 32
+"""Members beyond the manifest's files an archive may hold (folder entries)."""
+SCRATCH_PREFIX = ".download-"
+"""Scratch folders of a download: left by an interrupted one, removed by the next."""
 
 
 class ModelError(Exception):
@@ -47,12 +59,22 @@ class ManifestEntry:
 
 
 def read_manifest(path: Path) -> list[ManifestEntry]:
-    """The entries of a ``sha256  size  path`` manifest (``#`` lines are comments)."""
+    """The entries of a ``sha256  size  path`` manifest (``#`` lines are comments);
+    ModelError names the file and line of anything else."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ModelError(f"cannot read the manifest {path} ({err}); give a SHA-256 manifest file") from None
     entries = []
-    for line in path.read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            digest, size, name = line.split(maxsplit=2)
-            entries.append(ManifestEntry(digest, int(size), name))
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split(maxsplit=2)
+        if len(parts) != 3 or not re.fullmatch(r"[0-9a-f]{64}", parts[0]) or not parts[1].isdigit() or "\0" in parts[2]:
+            raise ModelError(f"{path}: line {number} is not 'sha256  size  path'; fix or replace the manifest")
+        entries.append(ManifestEntry(parts[0], int(parts[1]), parts[2].strip()))
+    if not entries:
+        raise ModelError(f"{path}: lists no files; give the model's SHA-256 manifest")
     return entries
 
 
@@ -93,15 +115,57 @@ def install_model(
     ``progress(bytes_so_far, total_or_None)`` is called while downloading.
     On any failure the previous model, if any, stays exactly as it was.
     """
-    models_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=models_dir, prefix=".download-") as scratch:
-        archive = Path(scratch) / "model.zip"
-        _download(url, archive, progress)
-        unpacked = _unpack(archive, Path(scratch) / "unpacked", manifest)
-        problems = verify_model(unpacked, manifest)
-        if problems:
-            raise ModelError(f"the downloaded model failed verification, nothing was changed: {'; '.join(problems)}")
-        return _swap_in(unpacked, models_dir, name)
+    _check_owner(models_dir)
+    private_folder(models_dir)
+    with _lock(models_dir):
+        _remove_leftovers(models_dir)
+        with tempfile.TemporaryDirectory(dir=models_dir, prefix=SCRATCH_PREFIX) as scratch:
+            archive = Path(scratch) / "model.zip"
+            _download(url, archive, progress)
+            unpacked = _unpack(archive, Path(scratch) / "unpacked", manifest)
+            problems = verify_model(unpacked, manifest)
+            if problems:
+                raise ModelError(f"the downloaded model failed verification, nothing was changed: {'; '.join(problems)}")
+            return _swap_in(unpacked, models_dir, name)
+
+
+def _check_owner(models_dir: Path) -> None:
+    """Root never works in a folder another user owns: that user could plant links
+    that make root delete or overwrite what they point to."""
+    if os.geteuid() != 0:
+        return
+    for folder in (models_dir, *models_dir.parents):
+        if folder.exists():
+            owner = folder.stat().st_uid
+            if owner != 0:
+                raise ModelError(
+                    f"{folder} belongs to user id {owner}, not root; run this as that user "
+                    f"(for the service: sudo -u voice-coach {command_name()} model download)"
+                )
+            return
+
+
+@contextmanager
+def _lock(models_dir: Path) -> Iterator[None]:
+    """One install at a time in ``models_dir`` (so a second one never clears the first's scratch)."""
+    fd = os.open(models_dir / ".lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ModelError(f"another model download is running in {models_dir}; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(models_dir: Path) -> None:
+    """Scratch folders of an interrupted download; a link among them is removed, not followed."""
+    for leftover in models_dir.glob(f"{SCRATCH_PREFIX}*"):
+        if leftover.is_symlink() or not leftover.is_dir():
+            leftover.unlink()
+        else:
+            shutil.rmtree(leftover)  # never follows links inside
 
 
 def _download(url: str, target: Path, progress: Callable[[int, int | None], None]) -> None:
@@ -123,9 +187,11 @@ def _unpack(archive: Path, target: Path, manifest: list[ManifestEntry]) -> Path:
     """Extract safely; returns the folder that holds the model's files."""
     try:
         with zipfile.ZipFile(archive) as zipped:
-            for member in zipped.namelist():
-                if member.startswith("/") or ".." in Path(member).parts:
-                    raise ModelError(f"the download contains an unsafe path {member!r}; refused, nothing was changed")
+            members = zipped.infolist()
+            for member in members:
+                if member.filename.startswith("/") or ".." in Path(member.filename).parts:
+                    raise ModelError(f"the download contains an unsafe path {member.filename!r}; refused, nothing was changed")
+            _check_size(members, manifest)
             zipped.extractall(target)
     except zipfile.BadZipFile:
         raise ModelError("the download is not a zip archive; nothing was changed, try again") from None
@@ -136,12 +202,33 @@ def _unpack(archive: Path, target: Path, manifest: list[ManifestEntry]) -> Path:
     raise ModelError(f"the download does not contain {marker}; is it the right model? Nothing was changed")
 
 
+def _check_size(members: list[zipfile.ZipInfo], manifest: list[ManifestEntry]) -> None:
+    """Refuse an archive that would unpack to more than the model (a zip bomb, or junk)."""
+    unpacked = sum(m.file_size for m in members)
+    allowed = sum(e.size for e in manifest) + UNPACK_SLACK_BYTES
+    if unpacked > allowed or len(members) > len(manifest) + UNPACK_SLACK_FILES:
+        raise ModelError(
+            f"the download would unpack to {len(members)} files and {unpacked} bytes, more than the model "
+            f"({len(manifest)} files, {allowed - UNPACK_SLACK_BYTES} bytes); refused, nothing was changed"
+        )
+
+
+def _own_model_folder(link: Path) -> Path | None:
+    """The folder ``link`` names when it is one this module made (``.<name>-<n>`` right
+    beside it, a real folder); None for anything else, which is then never deleted."""
+    target = os.readlink(link)
+    if not re.fullmatch(rf"\.{re.escape(link.name)}-\d+", target):
+        return None
+    folder = link.parent / target
+    return folder if folder.is_dir() and not folder.is_symlink() else None
+
+
 def _swap_in(unpacked: Path, models_dir: Path, name: str) -> Path:
     """Move the verified model next to the old one and point ``name`` at it atomically."""
     link = models_dir / name
-    previous = link.resolve() if link.is_symlink() else None
+    previous = _own_model_folder(link) if link.is_symlink() else None
     number = 1
-    while (models_dir / f".{name}-{number}").exists():
+    while os.path.lexists(models_dir / f".{name}-{number}"):
         number += 1
     folder = models_dir / f".{name}-{number}"
     os.rename(unpacked, folder)
@@ -157,7 +244,7 @@ def _swap_in(unpacked: Path, models_dir: Path, name: str) -> Path:
 
 def model_status(folder: Path, manifest: list[ManifestEntry] | None, full: bool) -> list[str]:
     """What is wrong with the model at ``folder`` (empty: usable), with the command that fixes it."""
-    fix = "download it with: voice-coach model download"
+    fix = f"download it with: {command_name()} model download"
     if not folder.exists():
         return [f"no speech model at {folder}; {fix}"]
     if manifest is None:

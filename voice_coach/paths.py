@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +30,27 @@ def default_models_dir() -> Path:
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0]) / "models"
     data_home = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
     return data_home / "voice-coach" / "models"
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` and every missing parent as 0700 (mkdir's mode only reaches the
+    last one); folders that already exist are left as they are. Returns ``path``."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # whatever the umask
+    return path
+
+
+def command_name() -> str:
+    """How the person can run this program from where they are, for hints: plain
+    ``voice-coach`` when that name on PATH is this install, else this install's own path."""
+    own = Path(sys.executable).parent / "voice-coach"
+    on_path = shutil.which("voice-coach")
+    if on_path and own.exists() and Path(on_path).resolve() == own.resolve():
+        return "voice-coach"
+    return str(own) if own.exists() else f"{sys.executable} -m voice_coach"

@@ -1,33 +1,24 @@
-"""Spoken phrasings: what the person may say, mapped to intents (data in ``data/phrases.toml``).
+"""Spoken commands: what the person may say, mapped to intents (data in ``data/phrases.toml``).
 
 Pure: text in, intent out. The recognizer and the terminal both feed it text.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .paths import DATA_DIR
+from .templates import expand
+from .utterance import fold, normalize, pattern_words, find_phrase
 
 SLOT = "{oefening}"
-"""Placeholder for an exercise trigger in the idle start phrasings."""
+"""Placeholder for an exercise's spoken name in the idle start phrasings."""
 
 SESSION_COMMANDS = ("stop", "pause", "resume", "repeat", "slower", "faster", "skip", "softer", "louder")
 """Commands valid during an exercise, in the order the data file lists them."""
-
-
-def normalize(text: str) -> str:
-    """Lowercase words separated by single spaces: the recognizer's form of ``text``."""
-    return " ".join(re.sub(r"[^\wà-ÿ]+", " ", text.lower()).split())
-
-
-def contains_phrase(text: str, phrase: str) -> bool:
-    """True when normalized ``text`` holds ``phrase`` as whole words."""
-    return f" {phrase} " in f" {text} "
 
 
 @dataclass(frozen=True)
@@ -50,6 +41,12 @@ class Replies:
     """After "zachter"."""
     louder: str
     """After "harder"."""
+    no_answer: str
+    """When the person has no answer to an open question ("weet ik niet")."""
+    saved: str
+    """After an exercise whose answers were all written to the journal."""
+    not_saved: str
+    """After an exercise whose answers could not (all) be written: never claim otherwise."""
     list_intro: str
     """Before the spoken list of exercises."""
     list_item: str
@@ -61,78 +58,78 @@ class Intent:
     """What a phrase means."""
 
     name: str
-    """``start``/``list``/``help`` when idle; a session command; or ``answer``."""
+    """``start``/``list``/``help`` when idle; ``help`` or a session command during an exercise."""
     value: str | None = None
-    """The exercise trigger for ``start``, the answer word for ``answer``."""
+    """The spoken exercise name for ``start``."""
 
 
 @dataclass(frozen=True)
 class PhraseBook:
-    """All phrasings, by intent."""
+    """All command phrasings, by intent, expanded from their templates (recognizer form)."""
 
     idle: dict[str, tuple[str, ...]]
     """Idle intent -> phrasings (``start`` ones hold :data:`SLOT`)."""
+    help: tuple[str, ...]
+    """Phrasings of help, heard idle and during an exercise."""
     session: dict[str, tuple[str, ...]]
     """Session command -> phrasings."""
-    answers: dict[str, tuple[str, ...]]
-    """Answer word -> extra phrasings."""
     exercises: dict[str, tuple[str, ...]]
     """Exercise id -> extra spoken names, besides its script's triggers."""
+    fillers: tuple[str, ...]
+    """Everyday words in every grammar that mean nothing: speech that is no command goes there."""
     replies: Replies
     """What the coach says back."""
 
-    def answer_phrasings(self, word: str) -> tuple[str, ...]:
-        """Every phrasing of answer ``word``, the word itself first."""
-        return (word, *self.answers.get(word, ()))
+    def idle_phrases(self, names: list[str]) -> dict[str, Intent]:
+        """Every whole utterance meaning something while idle -> its intent (recognizer form)."""
+        found = {p.replace(SLOT, n): Intent("start", n) for p in self.idle["start"] for n in names}
+        found.update({p: Intent("list") for p in self.idle["list"]})
+        found.update({p: Intent("help") for p in self.help})
+        return found
 
-    def idle_grammar(self, triggers: list[str]) -> list[str]:
-        """Every phrase valid while idle, for a recognizer grammar."""
-        starts = [p.replace(SLOT, t) for p in self.idle["start"] for t in triggers]
-        return starts + [p for intent in ("list", "help") for p in self.idle[intent]]
+    def session_phrases(self) -> list[str]:
+        """Every command phrasing valid during an exercise (recognizer form)."""
+        return [*self.help, *(p for phrases in self.session.values() for p in phrases)]
 
-    def session_grammar(self, answers: tuple[str, ...]) -> list[str]:
-        """Every phrase valid during an exercise expecting ``answers``."""
-        words = [p for a in answers for p in self.answer_phrasings(a)]
-        return words + [p for phrases in self.session.values() for p in phrases]
+    def match_idle(self, heard: str, names: list[str]) -> Intent | None:
+        """The idle intent ``heard`` is as a whole utterance; help also inside a sentence."""
+        if self.is_help(heard):
+            return Intent("help")
+        return {fold(p): intent for p, intent in self.idle_phrases(names).items()}.get(fold(heard))
 
-    def match_idle(self, heard: str, triggers: list[str]) -> Intent | None:
-        """The idle intent in ``heard``; a start names the trigger heard."""
-        text = normalize(heard)
-        for phrase in self.idle["start"]:
-            for trigger in sorted(triggers, key=len, reverse=True):
-                if text == phrase.replace(SLOT, trigger):
-                    return Intent("start", trigger)
-        for intent in ("list", "help"):
-            if text in self.idle[intent]:
-                return Intent(intent)
+    def is_help(self, heard: str) -> bool:
+        """True when ``heard`` asks for help anywhere in it."""
+        words = fold(heard).split()
+        return any(find_phrase(words, pattern_words(p)) != -1 for p in self.help)
+
+    def match_session(self, heard: str) -> Intent | None:
+        """The session command in ``heard``; the longest phrasing found wins."""
+        words = fold(heard).split()
+        candidates = [(command, p) for command, phrases in self.session.items() for p in phrases]
+        # Longest phrasing first, so "nog een keer" is not read as a shorter phrase inside it.
+        for command, phrase in sorted(candidates, key=lambda c: -len(c[1].split())):
+            if find_phrase(words, pattern_words(phrase)) != -1:
+                return Intent(command)
         return None
 
-    def match_session(self, heard: str, answers: tuple[str, ...] = ()) -> Intent | None:
-        """The answer or session command in ``heard``; answers win over commands."""
-        text = normalize(heard)
-        for candidates in (
-            [(Intent("answer", a), p) for a in answers for p in self.answer_phrasings(a)],
-            [(Intent(c), p) for c, phrases in self.session.items() for p in phrases],
-        ):
-            # Longest phrasing first, so "nog een keer" is not read as a shorter phrase inside it.
-            for intent, phrase in sorted(candidates, key=lambda c: -len(c[1])):
-                if contains_phrase(text, phrase):
-                    return intent
-        return None
+
+def _expanded(table: dict) -> dict[str, tuple[str, ...]]:
+    """Intent -> every phrase its templates stand for, in the recognizer's form."""
+    return {
+        key: tuple(dict.fromkeys(p if SLOT in p else normalize(p) for t in templates for p in expand(t)))
+        for key, templates in table.items()
+    }
 
 
 @cache
 def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
     """The phrase book in ``path`` (by default the shipped Dutch one)."""
     data = tomllib.loads(path.read_text("utf-8"))
-
-    def phrases(table: dict) -> dict[str, tuple[str, ...]]:
-        return {key: tuple(normalize(p) if SLOT not in p else p for p in values) for key, values in table.items()}
-
     return PhraseBook(
-        phrases(data["idle"]),
-        phrases(data["session"]),
-        phrases(data.get("answers", {})),
-        phrases(data.get("exercises", {})),
+        _expanded(data["idle"]),
+        _expanded(data["anytime"])["help"],
+        _expanded(data["session"]),
+        _expanded(data.get("exercises", {})),
+        tuple(normalize(w) for w in data.get("fillers", {}).get("words", [])),
         Replies(**data["replies"]),
     )

@@ -65,13 +65,13 @@ class Session:
 def run_session(
     session: Session,
     heard: queue.Queue[str],
-    interpret: Callable[[str, tuple[str, ...]], Event | None],
+    interpret: Callable[[str, Engine], Event | None],
     refresh: Callable[[float], None] | None = None,
     refresh_every: float = 0.1,
 ) -> str:
     """Play ``session`` to its end; returns the outcome.
 
-    ``heard`` delivers what the person said and ``interpret`` makes it an event;
+    ``heard`` delivers what the person said and ``interpret`` makes it an event for the engine;
     ``refresh`` (if given) is called at least every ``refresh_every`` real seconds.
     """
     session.start()
@@ -85,7 +85,7 @@ def run_session(
         except queue.Empty:
             session.tick()
         else:
-            session.hear(interpret(text, engine.expected_answers))
+            session.hear(interpret(text, engine))
         if refresh is not None:
             refresh(session.clock.now())
     return engine.outcome

@@ -43,7 +43,9 @@ def wav_seconds(path: Path) -> float:
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
     """Write float samples as 16-bit mono PCM."""
     clipped = np.clip(samples, -1.0, 1.0)
-    with wave.open(str(path), "wb") as wav:
+    # The file is opened first: wave.open on a path that cannot be created leaves a
+    # half-made writer whose __del__ prints a traceback after the real error.
+    with open(path, "wb") as file, wave.open(file, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(rate)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .care import Care
+from .paths import private_folder
 from .phrases import Replies
 from .script import Ask, Breathe, Record, Reflect, Say, Script
 from .sound import wav_seconds
@@ -43,7 +44,7 @@ class SpeechCache:
                 return recorded.read_text("utf-8")
             return "no espeak-ng"
         if not recorded.is_file() or recorded.read_text("utf-8") != current:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_folder(self.directory)
             recorded.write_text(current, "utf-8")
         return current
 
@@ -81,9 +82,9 @@ def sentences(scripts: Iterable[Script], replies: Replies, care: Care) -> list[t
     for script in scripts:
         spoken = list(script_sentences(script))
         spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__]
-        spoken += list(care.crisis_message)
+        spoken += list(care.spoken)
         found.update(((text, script.voice_rate), None) for text in spoken)
-    found.update(((text, 1.0), None) for text in care.help_message)
+    found.update(((text, 1.0), None) for text in care.spoken)
     return list(found)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .care import load_care
 from .engine import (
     Action,
     BreathPhase,
@@ -21,8 +20,7 @@ from .engine import (
     Speak,
     Timing,
 )
-from .interpret import interpret
-from .phrases import load_phrases
+from .interpret import Interpreter
 from .script import Script
 
 
@@ -38,9 +36,10 @@ class Timeline:
     """Total length."""
 
 
-def new_engine(script: Script, timing: Timing, volume: float = 0.7) -> Engine:
-    """An engine with the shipped replies and crisis message."""
-    return Engine(script, timing, load_phrases().replies, load_care().crisis_message, volume)
+def new_engine(script: Script, timing: Timing, volume: float = 0.7, language: Interpreter | None = None) -> Engine:
+    """An engine with the replies and care texts of ``language`` (default: the shipped Dutch)."""
+    language = language or Interpreter.load()
+    return Engine(script, timing, language.phrases.replies, language.care, volume)
 
 
 def simulate(script: Script, timing: Timing, answers: Iterable[str] = ()) -> Timeline:
@@ -53,7 +52,7 @@ def simulate(script: Script, timing: Timing, answers: Iterable[str] = ()) -> Tim
     while not engine.done:
         listen = next((a for a in batch if isinstance(a, Listen)), None)
         if listen is not None and replies:
-            event = interpret(replies.pop(0), engine.expected_answers, load_phrases(), load_care())
+            event = Interpreter.load().hear(replies.pop(0), engine)
             batch = engine.handle(event, listen.at) if event else []
         else:
             batch = engine.advance(engine.next_due())

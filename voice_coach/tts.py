@@ -12,6 +12,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from .paths import private_folder
 from .sound import SoundError, peak, read_wav
 
 RENDER_ATTEMPTS = 3
@@ -132,7 +133,7 @@ class Synthesizer:
     def render(self, text: str, rate: float, target: Path) -> float:
         """Render ``text`` at ``rate`` (1.0 = the voice's own speed) into ``target``; returns its length."""
         words_per_minute = round(self.voice.words_per_minute * rate)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)  # a said-back answer is the person's words
         problem = ""
         for attempt in range(RENDER_ATTEMPTS):
             scratch = target.with_name(f".{target.stem}.{os.getpid()}.{attempt}.wav")
@@ -144,6 +145,7 @@ class Synthesizer:
                 self._retire(words_per_minute)  # start over with a fresh worker
                 scratch.unlink(missing_ok=True)
                 continue
+            os.chmod(scratch, 0o600)
             os.replace(scratch, target)
             return seconds
         raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}")

@@ -41,10 +41,13 @@ class VoiceGate:
         self._open_for = 0
         self.floor: float | None = None
         """The room's noise level (RMS)."""
+        self.closed = False
+        """True right after the block that ended a hang-over: the utterance is over."""
 
     def admit(self, samples: np.ndarray) -> list[np.ndarray]:
         """The blocks to recognize now: none in silence, the pre-roll as a voice starts."""
         loudness = level(samples)
+        self.closed = False
         if self.floor is None:  # the first block calibrates: the room, before anyone speaks
             self.floor = loudness
         voiced = loudness > max(MIN_LEVEL, ABOVE_FLOOR * self.floor)
@@ -57,6 +60,7 @@ class VoiceGate:
             return passed
         if self._open_for > 0:
             self._open_for -= 1
+            self.closed = self._open_for == 0
             return [samples]
         self._preroll.append(samples)
         return []

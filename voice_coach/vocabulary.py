@@ -11,9 +11,8 @@ from typing import Iterable
 
 import vosk
 
-from .care import Care
+from .interpret import Interpreter
 from .library import Library
-from .phrases import PhraseBook
 from .speech_cache import script_answers
 
 log = logging.getLogger(__name__)
@@ -33,17 +32,29 @@ def unknown_words(model: vosk.Model, phrases: Iterable[str]) -> dict[str, list[s
     return missing
 
 
-def listened_phrases(library: Library, phrases: PhraseBook, care: Care, names: list[str] | None = None) -> list[str]:
+def listened_phrases(library: Library, language: Interpreter, names: list[str] | None = None) -> list[str]:
     """Every phrase the coach may listen for with this library; ``names``: the spoken
     exercise names (default: the scripts' triggers)."""
     answers = tuple(sorted({a for script in library.scripts.values() for a in script_answers(script)}))
     names = list(library.trigger_map()) if names is None else names
-    return [*phrases.idle_grammar(names), *phrases.session_grammar(answers), *care.crisis_words]
+    return [*language.idle_listening(names).phrases, *language.session_listening(answers).phrases]
+
+
+SHOWN_WORDS = 12
+"""Unknown words named in the one warning line (all of them at INFO)."""
 
 
 def report_unknown(model: vosk.Model, phrases: Iterable[str]) -> dict[str, list[str]]:
-    """Log a warning for every phrase the model cannot recognize; returns them."""
+    """One warning naming the words the model does not know and how many phrases
+    that makes unhearable (each phrase at INFO); returns phrase -> unknown words."""
     missing = unknown_words(model, phrases)
-    for phrase, words in missing.items():
-        log.warning("the speech model cannot recognize %r (unknown: %s)", phrase, ", ".join(words))
+    if missing:
+        words = sorted({w for unknown in missing.values() for w in unknown})
+        more = f" and {len(words) - SHOWN_WORDS} more" if len(words) > SHOWN_WORDS else ""
+        log.warning(
+            "the speech model does not know %d words (%s%s), so %d phrases cannot be recognized; -v lists them",
+            len(words), ", ".join(words[:SHOWN_WORDS]), more, len(missing),
+        )
+        for phrase, unknown in missing.items():
+            log.info("cannot recognize %r (unknown: %s)", phrase, ", ".join(unknown))
     return missing
