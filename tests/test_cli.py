@@ -100,13 +100,15 @@ def test_typed_commands_steer_the_player():
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     steps = [
-        (None, "breathe in 4.0 s  (round 1/10)"),
+        (None, "adem in 4.0 s  (ronde 1/10)"),
         ("langzamer", '"Goed, ik ga wat langzamer."'),
-        (None, "breathe in 4.4 s  (round 2/10)"),
-        ("pauze", "(paused"),
-        ("verder", "(resumed)"),
-        (None, "(round 2/10)"),
-        ("stop", "(finished: stopped)"),
+        (None, "adem in 4.4 s  (ronde 2/10)"),
+        ("pauze", "(pauze"),
+        ("hallo", "(niet begrepen: 'hallo'."),
+        ("verder", "(we gaan verder)"),
+        (None, "(ronde 2/10)"),
+        ("overslaan", '"Laat je adem nu weer vrij."'),
+        ("stop", "(einde: gestopt)"),
     ]
     try:
         for typed, expected in steps:

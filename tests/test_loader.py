@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice_coach.library import load_library
-from voice_coach.loader import ScriptError, check_script, read_toml
+from voice_coach.loader import ScriptError, check_script, parse_script, read_toml
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))
@@ -108,4 +108,26 @@ def test_a_missing_recorded_clip_falls_back_to_the_voice_with_a_warning(tmp_path
     assert [str(p) for p in problems] == [
         f"{path}: step 1 (say): field 'clip': warning: recorded clip 'mijn-stem-welkom.wav' not found in {AUDIO_DIR}; "
         "the synthesized voice speaks instead"
+    ]
+
+
+def test_a_night_line_is_read_and_checked(tmp_path):
+    path = write_script(tmp_path, "nacht", '[[step]]\nsay = "Kom terug."\nat_night = "Slaap lekker."\n')
+    script, problems = check_script(path, AUDIO_DIR)
+    assert problems == [] and script.steps[0].body.at_night == "Slaap lekker."
+    path = write_script(tmp_path, "nacht", '[[step]]\nsay = "Kom terug."\nat_night = 3\n')
+    script, problems = check_script(path, AUDIO_DIR)
+    assert script is None and "field 'at_night'" in str(problems[0])
+
+
+def test_length_is_warned_per_sentence():
+    short_ones = " ".join(["Een twee drie vier vijf zes zeven acht."] * 3)
+    long_one = "Een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien."
+    _, problems = parse_script(
+        {"id": "t", "title": "T", "triggers": ["t"], "summary": "S.", "minutes": 1, "step": [{"say": short_ones}, {"say": long_one}]},
+        "t.toml", AUDIO_DIR,
+    )
+    assert [str(p) for p in problems] == [
+        "t.toml: step 2 (say): field 'say': warning: a sentence of 16 words is long to follow with eyes closed; "
+        "keep a spoken sentence to about 15 words"
     ]

@@ -15,7 +15,7 @@ from voice_coach.script import NEXT, PHASES
 from voice_coach.timeline import simulate
 
 FIELD_NAMES = [
-    "id", "title", "triggers", "summary", "minutes", "voice_rate", "step", "label", "say", "clip", "pause", "chime",
+    "id", "title", "triggers", "summary", "minutes", "voice_rate", "step", "label", "say", "clip", "at_night", "pause", "chime",
     "breathe", "rounds", "cues", "tones", "cue_rounds", "ask", "answers", "default", "timeout", "retry", "reflect",
     "silence", "record", "key", "confirm", "goto", "times", *PHASES, "ja", "nee", NEXT,
 ]

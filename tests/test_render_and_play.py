@@ -106,7 +106,7 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
         time.sleep(1.0)
         process.stdin.write("stop\n")
         process.stdin.flush()
-        finished = read_until(process, "(finished: stopped)")
+        finished = read_until(process, "(einde: gestopt)")
         assert process.wait(timeout=15) == 0
     finally:
         process.kill()
@@ -133,4 +133,4 @@ def test_without_a_speaker_play_falls_back_to_the_terminal(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "No sound: no output device named 'nergens'" in result.stderr and "Playing in the terminal instead." in result.stderr
-    assert '"Hallo."' in result.stdout and "(finished: completed)" in result.stdout
+    assert '"Hallo."' in result.stdout and "(einde: afgerond)" in result.stdout

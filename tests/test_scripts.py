@@ -85,7 +85,7 @@ def test_every_script_plays_to_its_end_in_text_mode(script):
     result = play(script.id, *answers)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stdout.rstrip().endswith("(finished: completed)")
+    assert result.stdout.rstrip().endswith("(einde: afgerond)")
     first_sentence = next(s.body.text for s in script.steps if s.kind == "say")
     assert f'"{first_sentence}"' in result.stdout
 
@@ -95,22 +95,22 @@ def test_ademoefening_closes_after_nee():
     question = out.index('"Wil je nog een paar rondes doen?"')
     answer = out.index("> nee", question)
     closing = out.index('"Laat je adem nu weer vanzelf gaan."', answer)
-    assert out.index("(finished: completed)") > closing
+    assert out.index("(einde: afgerond)") > closing
     assert "Fijn. We doen er nog een paar." not in out
 
 
 def test_ademoefening_ja_loops_back_for_more_rounds():
     out = play("ademoefening", "--answer", "ja", "--answer", "nee").stdout
     assert out.count('"Wil je nog een paar rondes doen?"') == 2
-    assert "round 6/6" in out
+    assert "ronde 6/6" in out
 
 
 def test_crisis_answer_in_the_check_in_stops_and_gives_113():
     result = play("check-in", "--answer", "ik wil dood")
     assert "Bel één één drie, of gratis nul acht nul nul, nul één één drie." in result.stdout
-    assert "(finished: crisis)" in result.stdout
+    assert "(einde: gestopt)" in result.stdout
     assert "0800-0113" in result.stdout  # written out for the reader as well
-    assert "✎ noted" not in result.stdout
+    assert "✎" not in result.stdout
 
 
 def test_documented_example_is_valid_and_uses_every_step_kind(tmp_path):

@@ -7,15 +7,16 @@ import os
 import queue
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from .audioplayer import AudioPlayer, AudioTiming
-from .clock import Clock
+from .clock import Clock, is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
 from .devices import DeviceError
-from .engine import EstimatedTiming
+from .engine import EstimatedTiming, Event, NotUnderstood
 from .interpret import Interpreter
 from .library import Library, load_library
 from .logs import start_logging
@@ -26,7 +27,7 @@ from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .sound import write_wav
 from .speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
-from .timeline import clock_text, describe, new_engine, simulate
+from .timeline import clock_text, describe, length_problem, new_engine, simulate
 from .tts import SpeechError, Synthesizer
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
@@ -146,6 +147,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """
     searched = paths or (ctx.obj.settings.scripts,)
     library = load_library(searched, ctx.obj.settings.audio)
+    library.problems += [p for s in library.scripts.values() if (p := length_problem(s, EstimatedTiming()))]
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
     errors = len(library.errors)
@@ -160,11 +162,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("name")
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
+@click.option("--night", is_flag=True, help="As it is spoken at night (21:00-07:00): the closings that let you drift off.")
 @click.pass_obj
-def show(config: Config, name: str, answers: tuple[str, ...]) -> None:
+def show(config: Config, name: str, answers: tuple[str, ...], night: bool) -> None:
     """Show an exercise as it will be spoken, with its timeline."""
     script = _script(config.settings, name)
-    timeline = simulate(script, EstimatedTiming(), answers)
+    timeline = simulate(script, EstimatedTiming(), answers, night=night)
     click.echo(f"{script.title} ({script.id}): {script.summary}")
     click.echo(f"Say: {' | '.join(script.triggers)}.  About {clock_text(timeline.seconds)} (estimated speech lengths).")
     for action in timeline.actions:
@@ -189,15 +192,22 @@ def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str
     terminal = TerminalPlayer(sys.stdout, sys.stdout.isatty(), list(answers), heard)
     if sys.stdin.isatty() or not answers:
         read_lines(sys.stdin, heard)
-    click.echo(f"{script.title}. Type a reply or a command (stop, pauze, verder, langzamer, sneller, herhaal) and Enter.")
+    click.echo(f"{script.title}. Typ je antwoord of een opdracht (stop, pauze, verder, langzamer, sneller, herhaal) en druk op Enter.")
     language = Interpreter.load()
+
+    def hear(said: str, engine) -> Event | None:
+        event = language.hear(said, engine)
+        if event is None or isinstance(event, NotUnderstood):
+            terminal.not_understood(said)
+        return event
+
     speaker = None if text or speed != 1.0 else _open_speaker(settings)
     if speaker is None:
         refresh = terminal.refresh if terminal.live else None
-        session = Session(new_engine(script, EstimatedTiming()), Clock(speed), terminal.perform)
-        outcome = run_session(session, heard, language.hear, refresh)
+        session = Session(new_engine(script, EstimatedTiming(), night=is_night(datetime.now())), Clock(speed), terminal.perform)
+        outcome = run_session(session, heard, hear, refresh)
     else:
-        outcome = _play_aloud(settings, script, speaker, heard, language, terminal)
+        outcome = _play_aloud(settings, script, speaker, heard, language, hear, terminal)
     if outcome == "crisis":
         click.echo(language.care.line.written())
 
@@ -213,7 +223,7 @@ def _open_speaker(settings: Settings):
         return None
 
 
-def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, terminal: TerminalPlayer) -> str:
+def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, hear, terminal: TerminalPlayer) -> str:
     cache = _speech_cache(settings)
     try:
         for sentence, rate in sentences([script], language.phrases.replies, language.care):
@@ -231,12 +241,12 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
             player.perform(action)
             terminal.perform(action)
 
-        engine = new_engine(script, AudioTiming(cache, settings.audio), settings.volume)
+        engine = new_engine(script, AudioTiming(cache, settings.audio), settings.volume, is_night(datetime.now()))
         try:
             if listener:
                 listener.listen_for(language.session_listening())
                 listener.start()
-            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, language.hear)
+            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, hear)
             while speaker.mixer.busy:  # let the last words finish
                 time.sleep(0.05)
         finally:

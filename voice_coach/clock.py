@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
+
+NIGHT_HOURS = (21, 7)
+"""From 21:00 until 07:00 local time the coach speaks its night lines."""
+
+
+def is_night(moment: datetime) -> bool:
+    """True in the evening and night, when a closing should let the person sleep."""
+    start, end = NIGHT_HOURS
+    return moment.hour >= start or moment.hour < end
 
 
 class Clock:

@@ -13,10 +13,12 @@ import queue
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from .asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
+from .clock import is_night
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
 from .engine import Action, Crisis, Engine, SaveAnswer, Speak
 from .interpret import Interpreter, Listening
@@ -199,7 +201,7 @@ class Daemon:
 
     # -- sessions ---------------------------------------------------------
     def _start_session(self, script: Script) -> None:
-        engine = Engine(script, self.timing, self.phrases.replies, self.care, volume=self.volume)
+        engine = Engine(script, self.timing, self.phrases.replies, self.care, self.volume, is_night(datetime.now()))
         self.session_id = self._journal_write(lambda j: j.start(script.id))
         self.session = Session(engine, self.speaker, self._perform, AUDIO_LOOKAHEAD)
         self._listen_for(self.language.session_listening())

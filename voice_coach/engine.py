@@ -254,11 +254,14 @@ class Engine:
         replies: Replies,
         care: Care,
         volume: float = 0.7,
+        night: bool = False,
     ):
         self.script = script
         self.timing = timing
         self.replies = replies
         self.care = care
+        self.night = night
+        """Speak the scripts' night lines (``at_night``) instead of their day lines."""
         self.tempo = 1.0
         """Factor on breathing and silences: above 1 is slower."""
         self.volume = volume
@@ -391,7 +394,10 @@ class Engine:
         """Queue the current unit's actions from ``t0`` and set when it ends."""
         body = self.script.steps[self._index].body
         if isinstance(body, Say):
-            self._unit_end = t0 + self._speak(t0, body.text, body.clip) + SENTENCE_GAP
+            if self.night and body.at_night:
+                self._unit_end = t0 + self._speak(t0, body.at_night) + SENTENCE_GAP
+            else:
+                self._unit_end = t0 + self._speak(t0, body.text, body.clip) + SENTENCE_GAP
         elif isinstance(body, Pause):
             self._unit_end = t0 + self._silence(t0, body.seconds)
         elif isinstance(body, Chime):

@@ -146,11 +146,12 @@ class _Reader:
         return value.strip()
 
     def sentence(self, table: dict[str, Any], key: str, required: bool = True) -> str | None:
-        """Text that will be spoken: checked for length as well."""
+        """Text that will be spoken: each sentence of it checked for length as well."""
         text = self.text(table, key, required)
-        if text is not None and len(text.split()) > MAX_SENTENCE_WORDS:
+        longest = max((len(s.split()) for s in re.split(r"(?<=[.?!])\s+", text)), default=0) if text else 0
+        if longest > MAX_SENTENCE_WORDS:
             self.problem(
-                f"{len(text.split())} words is long to follow with eyes closed; "
+                f"a sentence of {longest} words is long to follow with eyes closed; "
                 f"keep a spoken sentence to about {MAX_SENTENCE_WORDS} words",
                 key,
                 warning=True,
@@ -282,9 +283,10 @@ class _Reader:
     def say(self, table: dict[str, Any]) -> StepBody | None:
         text = self.sentence(table, "say")
         clip = self.audio(table, "clip", missing_is_warning=True) if "clip" in table else None
-        if text is None or clip is False:
+        at_night = self.sentence(table, "at_night", required=False) if "at_night" in table else None
+        if text is None or clip is False or ("at_night" in table and at_night is None):
             return None
-        return Say(text, clip or None)
+        return Say(text, clip or None, at_night)
 
     def pause(self, table: dict[str, Any]) -> StepBody | None:
         seconds = self.number(table, "pause", 0.1, MAX_SILENCE)
@@ -475,7 +477,7 @@ def _silent_successor(index: int, body: StepBody, labels: dict[str, int]) -> int
 
 
 _STEP_READERS: dict[str, tuple[Callable[[_Reader, dict], StepBody | None], tuple[str, ...]]] = {
-    "say": (_Reader.say, ("clip",)),
+    "say": (_Reader.say, ("clip", "at_night")),
     "pause": (_Reader.pause, ()),
     "chime": (_Reader.chime, ()),
     "breathe": (_Reader.breathe, ("rounds", "cues", "tones", "cue_rounds")),

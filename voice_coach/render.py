@@ -19,10 +19,11 @@ BLOCK = 1024
 
 
 def render_exercise(
-    script: Script, cache: SpeechCache, audio_dir: Path, answers: Iterable[str] = (), rate: int = RENDER_RATE
+    script: Script, cache: SpeechCache, audio_dir: Path, answers: Iterable[str] = (), rate: int = RENDER_RATE,
+    said: Iterable[tuple[float, str]] = (), night: bool = False,
 ) -> tuple[np.ndarray, Timeline]:
-    """The exercise as samples, and the timeline they follow."""
-    timeline = simulate(script, AudioTiming(cache, audio_dir), answers)
+    """The exercise as samples, and the timeline they follow (``said``: see :func:`simulate`)."""
+    timeline = simulate(script, AudioTiming(cache, audio_dir), answers, said, night)
     mixer = Mixer(rate, volume=1.0)
     player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache, audio_dir)
     blocks = []

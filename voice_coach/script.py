@@ -23,6 +23,9 @@ class Say:
     """The Dutch sentence to speak."""
     clip: str | None = None
     """A recorded clip in ``audio/`` played instead of the synthesized voice."""
+    at_night: str | None = None
+    """Said instead of ``text`` at night (see :func:`voice_coach.clock.is_night`): a
+    closing that lets the person drift off instead of sending them back into the day."""
 
 
 @dataclass(frozen=True)

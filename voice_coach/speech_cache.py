@@ -94,6 +94,8 @@ def script_sentences(script: Script) -> Iterable[str]:
         body = step.body
         if isinstance(body, Say):
             yield body.text
+            if body.at_night:
+                yield body.at_night
         elif isinstance(body, Breathe):
             yield from body.cues.values()
         elif isinstance(body, Reflect):

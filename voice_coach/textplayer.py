@@ -1,5 +1,9 @@
 """Playing an exercise in the terminal: lines appear when they would be spoken,
-breathing phases get a progress bar, and typed lines are the spoken replies."""
+breathing phases get a progress bar, and typed lines are the spoken replies.
+
+What the person sees during an exercise is Dutch, like what they hear (the log
+and ``show``, for whoever maintains the coach, stay English).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,43 @@ import queue
 import threading
 from typing import TextIO
 
-from .engine import Action, BreathPhase, Listen
-from .timeline import PHASE_NAMES, clock_text, describe
+from .engine import (
+    Action, BreathPhase, Finished, Hush, Listen, Paused, Resumed, SaveAnswer, SetVolume, Silence, Speak, StepStarted,
+)
+from .timeline import clock_text
 
 BAR_WIDTH = 24
+PROMPT = "  › "
+"""Ends the breathing bar, so what the person types stands after it, not glued to it."""
+PHASES = {"in": "adem in", "hold": "vasthouden", "out": "adem uit", "rest": "wachten"}
+ENDINGS = {"completed": "afgerond", "stopped": "gestopt", "crisis": "gestopt", "paused": "gepauzeerd"}
+HINT = "Zeg bijvoorbeeld: pauze, verder, herhaal, langzamer of stop."
+
+
+def shown(action: Action) -> str | None:
+    """The line the person sees for ``action`` (Dutch); None for what shows nothing."""
+    match action:
+        case Speak(text=text):
+            return f'"{text}"'
+        case BreathPhase(phase=phase, seconds=seconds, round=number, rounds=rounds):
+            return f"~ {PHASES[phase]} {seconds:.1f} s  (ronde {number}/{rounds})"
+        case Silence(seconds=seconds):
+            return f"… stilte, {seconds:.0f} s"
+        case Listen(answers=answers, open_answer=open_answer):
+            if open_answer:
+                return "? ik luister naar je antwoord, in je eigen woorden"
+            return "? ik luister: " + " / ".join(answers) if answers else None
+        case SaveAnswer(key=key, answer=answer):
+            return f"✎ {key}: {answer}"
+        case SetVolume(level=level):
+            return f"volume {level:.0%}"
+        case Paused():
+            return "(pauze: zeg 'verder' om door te gaan)"
+        case Resumed():
+            return "(we gaan verder)"
+        case Finished(outcome=outcome):
+            return f"(einde: {ENDINGS[outcome]})"
+    return None
 
 
 class TerminalPlayer:
@@ -27,7 +64,9 @@ class TerminalPlayer:
         self._bar_drawn = False
 
     def perform(self, action: Action) -> None:
-        line = describe(action)
+        if isinstance(action, (StepStarted, Hush, Paused, Finished)):
+            self._phase = None  # a skipped or stopped round's bar must not run on
+        line = shown(action)
         if line is None:
             return
         if isinstance(action, BreathPhase):
@@ -51,13 +90,19 @@ class TerminalPlayer:
         filled = round(done * BAR_WIDTH)
         self.out.write(
             f"\r{clock_text(now):>8}  [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
-            f"{PHASE_NAMES[phase.phase]:<12} {done * phase.seconds:4.1f}/{phase.seconds:.1f} s "
-            f"round {phase.round}/{phase.rounds}"
+            f"{PHASES[phase.phase]:<10} {done * phase.seconds:4.1f}/{phase.seconds:4.1f} s "
+            f"ronde {phase.round:>2}/{phase.rounds:<2}{PROMPT}"
         )
         self.out.flush()
         self._bar_drawn = True
         if done >= 1.0:
             self._phase = None
+
+    def not_understood(self, said: str) -> None:
+        """Feedback for typed words that mean nothing now."""
+        self._end_bar()
+        self.out.write(f"{'':>8}  (niet begrepen: {said!r}. {HINT})\n")
+        self.out.flush()
 
     def _end_bar(self) -> None:
         if self._bar_drawn:

@@ -21,7 +21,8 @@ from .engine import (
     Timing,
 )
 from .interpret import Interpreter
-from .script import Script
+from .loader import Problem
+from .script import Ask, Record, Script
 
 
 @dataclass(frozen=True)
@@ -36,28 +37,61 @@ class Timeline:
     """Total length."""
 
 
-def new_engine(script: Script, timing: Timing, volume: float = 0.7, language: Interpreter | None = None) -> Engine:
-    """An engine with the replies and care texts of ``language`` (default: the shipped Dutch)."""
-    language = language or Interpreter.load()
-    return Engine(script, timing, language.phrases.replies, language.care, volume)
+def new_engine(script: Script, timing: Timing, volume: float = 0.7, night: bool = False) -> Engine:
+    """An engine with the shipped replies and care texts."""
+    language = Interpreter.load()
+    return Engine(script, timing, language.phrases.replies, language.care, volume, night)
 
 
-def simulate(script: Script, timing: Timing, answers: Iterable[str] = ()) -> Timeline:
+def simulate(
+    script: Script, timing: Timing, answers: Iterable[str] = (), said: Iterable[tuple[float, str]] = (), night: bool = False
+) -> Timeline:
     """Play ``script`` from time 0; each question gets the next of ``answers`` the
-    moment it listens, and once they run out, silence (so its default applies)."""
-    engine = new_engine(script, timing)
-    replies = list(answers)
+    moment it listens, and once they run out, silence (so its default applies).
+    ``said``: (time, words) heard at those moments, whatever plays then."""
+    engine = new_engine(script, timing, night=night)
+    language = Interpreter.load()
+    replies, moments = list(answers), sorted(said)
     actions = engine.start(0.0)
     batch = actions
     while not engine.done:
         listen = next((a for a in batch if isinstance(a, Listen)), None)
-        if listen is not None and replies:
-            event = Interpreter.load().hear(replies.pop(0), engine)
+        due = engine.next_due()
+        if moments and (due is None or moments[0][0] <= due):
+            at, words = moments.pop(0)
+            batch = engine.advance(at)
+            event = language.hear(words, engine)
+            batch += engine.handle(event, at) if event else []
+        elif listen is not None and replies:
+            event = language.hear(replies.pop(0), engine)
             batch = engine.handle(event, listen.at) if event else []
-        else:
-            batch = engine.advance(engine.next_due())
+        elif due is not None:
+            batch = engine.advance(due)
+        else:  # paused, and nothing more will be said
+            break
         actions += batch
-    return Timeline(tuple(actions), engine.outcome, actions[-1].at)
+    return Timeline(tuple(actions), engine.outcome or "paused", actions[-1].at)
+
+
+MINUTES_SLACK = (1.0, 0.3)
+"""A script's ``minutes`` may be off by a minute, or by 30 % of itself, before validate warns."""
+
+
+def length_problem(script: Script, timing: Timing) -> Problem | None:
+    """A warning when ``minutes`` is far from how long the script takes when every
+    question is answered at once (with its default, or the first answer word)."""
+    answers = [
+        step.body.default if isinstance(step.body, Ask) else step.body.answers[0]
+        for step in script.steps if isinstance(step.body, (Ask, Record))
+    ]
+    minutes = simulate(script, timing, answers * 4).seconds / 60
+    slack = max(MINUTES_SLACK[0], MINUTES_SLACK[1] * script.minutes)
+    if abs(minutes - script.minutes) <= slack:
+        return None
+    return Problem(
+        script.source, f"says {script.minutes:g} minutes but takes about {minutes:.1f} when answered at once; "
+        f"set minutes = {max(1, round(minutes))}", field="minutes", warning=True,
+    )
 
 
 def describe(action: Action) -> str | None:
