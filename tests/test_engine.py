@@ -159,18 +159,22 @@ def ask_engine():
     )
 
 
+ASKED = 1.0 + SENTENCE_GAP + 1.0
+"""When the ask engine has said "Ronde." and its question, and listens."""
+
+
 def test_ask_listens_after_the_question_until_timeout():
     engine = ask_engine()
-    actions = engine.start(0.0) + run_until(engine, 2.7)
-    assert of(Listen, actions) == [Listen(2.7, ("ja", "nee"), 7.7)]
+    actions = engine.start(0.0) + run_until(engine, ASKED)
+    assert of(Listen, actions) == [Listen(ASKED, ("ja", "nee"), ASKED + 5)]
     assert engine.expected_answers == ("ja", "nee")
-    assert engine.next_due() == 7.7
+    assert engine.next_due() == ASKED + 5
 
 
 def test_ask_answer_jumps_to_its_label():
     engine = ask_engine()
     engine.start(0.0)
-    run_until(engine, 2.7)
+    run_until(engine, ASKED)
     actions = engine.handle(Answer("ja"), 4.0)
     assert actions[0] == StopListening(4.0)
     assert of(Speak, actions) == [Speak(4.0, "Ronde.", None, 1.0)]
@@ -183,26 +187,26 @@ def test_ask_unanswered_twice_takes_default_with_retry_text():
     actions = run_to_end(engine)
     assert spoken(actions) == ["Ronde.", "Nog een paar rondes?", "Zeg ja of nee.", "Tot ziens."]
     listens = of(Listen, actions)
-    assert [l.at for l in listens] == [2.7, 7.7 + 1.0]
-    assert of(Speak, actions)[-1].at == 8.7 + 5  # default applied at the second timeout
+    assert [l.at for l in listens] == [ASKED, ASKED + 5 + 1.0]
+    assert of(Speak, actions)[-1].at == ASKED + 6 + 5  # default applied at the second timeout
 
 
 def test_not_understood_counts_as_an_attempt():
     engine = ask_engine()
     engine.start(0.0)
-    run_until(engine, 2.7)
-    actions = engine.handle(NotUnderstood(), 3.5)
+    run_until(engine, ASKED)
+    actions = engine.handle(NotUnderstood(), ASKED + 0.5)
     assert spoken(actions) == ["Zeg ja of nee."]
-    actions = engine.handle(NotUnderstood(), 5.0)
+    actions = engine.handle(NotUnderstood(), ASKED + 2.0)
     assert spoken(actions) == ["Tot ziens."]
 
 
 def test_answer_not_expected_is_ignored():
     engine = ask_engine()
     engine.start(0.0)
-    run_until(engine, 2.7)
-    assert engine.handle(Answer("misschien"), 3.0) == []
-    assert engine.next_due() == 7.7
+    run_until(engine, ASKED)
+    assert engine.handle(Answer("misschien"), ASKED + 0.3) == []
+    assert engine.next_due() == ASKED + 5
 
 
 def test_answer_outside_a_question_is_ignored():
@@ -268,8 +272,8 @@ def test_no_answer_moves_on_kindly_and_saves_nothing():
 def test_no_answer_to_a_yes_no_question_takes_its_default():
     engine = ask_engine()
     engine.start(0.0)
-    run_until(engine, 2.7)
-    actions = engine.handle(NoAnswer(), 3.0) + run_until(engine, 100)
+    run_until(engine, ASKED)
+    actions = engine.handle(NoAnswer(), ASKED + 0.3) + run_until(engine, 100)
     assert spoken(actions) == [REPLIES.no_answer, "Tot ziens."]
 
 

@@ -90,7 +90,7 @@ def test_config_file_values_and_their_sources(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(config_file), "--journal", str(tmp_path / "j.sqlite"), "config", "show"])
     assert f"volume = 0.5  # {config_file}" in result.output
     assert "journal = " in result.output and "# command line" in result.output
-    assert "words_per_minute = 150  # default" in result.output
+    assert "words_per_minute = 128  # default" in result.output
     assert "microphone = (unset)  # default" in result.output
 
 

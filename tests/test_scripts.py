@@ -42,11 +42,10 @@ def test_a_trigger_in_separate_common_words(script):
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s.id)
-def test_estimated_minutes_match_the_timeline(script):
-    # Unanswered questions wait their timeouts: about the time a person takes to think.
-    timeline = simulate(script, EstimatedTiming())
-    assert timeline.outcome == "completed"
-    assert abs(timeline.seconds / 60 - script.minutes) <= max(1.0, 0.3 * script.minutes)
+def test_every_script_completes_when_nobody_answers(script):
+    # Unanswered questions wait their timeouts and take their defaults. (Whether
+    # ``minutes`` fits is checked in test_content: answered at once.)
+    assert simulate(script, EstimatedTiming()).outcome == "completed"
 
 
 def test_breathing_exercises_keep_their_rhythm():
@@ -56,7 +55,8 @@ def test_breathing_exercises_keep_their_rhythm():
     assert {p["in"] for p in phases("ademoefening")} == {4} and {p["out"] for p in phases("ademoefening")} == {6}
     assert phases("vierkant") == [{"in": 4, "hold": 4, "out": 4, "rest": 4}]
     assert phases("vier-zeven-acht") == [{"in": 4, "hold": 7, "out": 8, "rest": 0}]
-    assert phases("hartcoherentie") == [{"in": 5.5, "hold": 0, "out": 5.5, "rest": 0}]
+    assert phases("hartcoherentie") == [{"in": 5.5, "hold": 0, "out": 5.5, "rest": 0}] * 2  # split by one gentle line
+    assert sum(s.body.rounds for s in LIBRARY.scripts["hartcoherentie"].steps if s.kind == "breathe") == 27
     assert LIBRARY.scripts["vier-zeven-acht"].voice_rate < 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import wave
 
 import numpy as np
@@ -65,7 +66,7 @@ def test_each_file_holds_its_own_sentence_not_its_neighbours(cache):
     texts = ["Ja.", "Dit is een veel langere zin, met heel veel woorden om te tellen.", "Rust.", "Adem rustig in en uit."]
     for text in texts:
         ours = cache.speech_seconds(text, 1.0)
-        assert ours == pytest.approx(espeak_seconds(text, 150), rel=0.25), text
+        assert ours == pytest.approx(espeak_seconds(text, 128), rel=0.25), text
 
 
 class LosesFirstFile(Synthesizer):
@@ -134,7 +135,7 @@ def test_alternating_rates_each_get_their_own_speed(cache):
         for rate in (1.0, 0.8, 1.2):
             lengths[rate].append(cache.synthesizer.render(text, rate, cache.directory / f"{rate}-{round_}.wav"))
     for rate, seconds in lengths.items():
-        assert seconds[0] == pytest.approx(seconds[1], abs=0.01), rate
+        assert seconds[0] == pytest.approx(seconds[1], rel=0.02), rate  # a late rate change would differ by 20 % or more
     assert lengths[0.8][0] > lengths[1.0][0] * 1.15 > lengths[1.2][0] * 1.3
 
 
@@ -154,3 +155,49 @@ def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
     assert without.returncode == 0, without.stderr
     assert " 0 rendered" in without.stdout
     assert "espeak-ng is not installed; only speech rendered before can be played" in without.stderr
+
+
+# -- the reply channel: nothing the speech library prints can reach it ---------------
+
+NOISY_WORKER = (
+    "import os, sys, threading, time\n"
+    "def spam():\n"
+    "    while True:\n"
+    "        os.write(1, b'Audio saved to /tmp/x.wav\\n{\"ok\": true}\\n')\n"
+    "        time.sleep(0.001)\n"
+    "threading.Thread(target=spam, daemon=True).start()\n"
+    "from voice_coach.tts_worker import main\n"
+    "main()\n"
+)
+
+
+class NoisySynthesizer(Synthesizer):
+    """The real worker, with a thread that floods its standard output the way
+    pyttsx3's espeak driver does from espeak's own thread."""
+
+    def worker_command(self, words_per_minute: int) -> list[str]:
+        return [sys.executable, "-c", NOISY_WORKER, *super().worker_command(words_per_minute)[3:]]
+
+
+def test_stray_output_of_the_speech_process_never_reaches_the_replies(tmp_path):
+    synthesizer = NoisySynthesizer()
+    try:
+        for n in range(6):
+            seconds = synthesizer.render(f"Zin nummer {n}, rustig uitgesproken.", 1.0, tmp_path / f"{n}.wav")
+            assert seconds == pytest.approx(check_rendering(tmp_path / f"{n}.wav", "Zin nummer een rustig uitgesproken", 150))
+    finally:
+        synthesizer.close()
+
+
+class GarblingSynthesizer(Synthesizer):
+    """A process that answers nonsense on the reply pipe: each attempt must fail cleanly."""
+
+    def worker_command(self, words_per_minute: int) -> list[str]:
+        return [sys.executable, "-c", "import os, sys; os.write(int(sys.argv[1]), b'Audio saved to x\\n'); sys.stdin.read()"]
+
+
+def test_a_garbled_reply_is_a_failed_attempt_not_a_crash(tmp_path):
+    synthesizer = GarblingSynthesizer()
+    with pytest.raises(SpeechError, match="garbled reply: 'Audio saved to x"):
+        synthesizer.render("Hallo.", 1.0, tmp_path / "x.wav")
+    assert synthesizer._workers == {}  # every garbled process was retired

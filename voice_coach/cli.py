@@ -70,7 +70,7 @@ def voice_options(command):
     """--voice, --words-per-minute and --cache, over the config."""
 
     @click.option("--voice", help="espeak-ng voice to speak with [default: gmw/nl].")
-    @click.option("--words-per-minute", type=click.IntRange(80, 300), help="Speaking rate [default: 150].")
+    @click.option("--words-per-minute", type=click.IntRange(80, 300), help="Speaking rate [default: 128].")
     @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), help="Folder for rendered speech [default: ~/.cache/voice-coach].")
     @functools.wraps(command)
     def wrapper(*args, voice: str | None, words_per_minute: int | None, cache: Path | None, **kwargs):

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 EXIT_NO_MODEL = 79
 """Exit status when there is no usable speech model: waiting will not fix that."""
-SENTENCE_GAP = 0.5
+SENTENCE_GAP = 0.8
 """Silence between the sentences of a spoken list or the help."""
 LISTENING = "luistert"
 """The service status while idle."""

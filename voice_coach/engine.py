@@ -19,8 +19,8 @@ from .care import Care
 from .phrases import Replies
 from .script import NEXT, PHASES, Ask, Breathe, Chime, Goto, Pause, Record, Reflect, Say, Script
 
-SENTENCE_GAP = 0.7
-"""Silence after every spoken sentence of a ``say`` step, seconds."""
+SENTENCE_GAP = 1.0
+"""Silence after every spoken sentence of a ``say`` step, seconds: room to take a sentence in."""
 ASK_ATTEMPTS = 2
 """An unanswered question is asked this often before its default applies."""
 TEMPO_STEP = 0.1
@@ -48,8 +48,8 @@ class Timing(Protocol):
 class EstimatedTiming:
     """Length estimates for when no audio is rendered (terminal play, ``show``)."""
 
-    words_per_minute: float = 150.0
-    """espeak-ng's default speaking rate."""
+    words_per_minute: float = 128.0
+    """The coach's default speaking rate."""
     sound_seconds_default: float = 2.0
     """Assumed length of any sound file."""
 

@@ -31,8 +31,9 @@ class Voice:
 
     name: str = "gmw/nl"
     """espeak-ng voice id (``espeak-ng --voices=nl`` lists the Dutch ones)."""
-    words_per_minute: int = 150
-    """Speaking rate at voice_rate 1.0; calm speech is slower than espeak's 175."""
+    words_per_minute: int = 128
+    """Speaking rate at voice_rate 1.0: calm, for tired or anxious listeners with their eyes
+    closed (espeak's own 175 and conversational Dutch at about 150 are too quick)."""
     pitch: int = 45
     """espeak pitch, 0-100 (50 is espeak's default)."""
 
@@ -77,16 +78,26 @@ def check_rendering(path: Path, text: str, words_per_minute: float) -> float:
 
 
 class _Worker:
-    """One rendering process (see :mod:`voice_coach.tts_worker`)."""
+    """One rendering process (see :mod:`voice_coach.tts_worker`).
 
-    def __init__(self, voice: Voice, words_per_minute: int):
+    Replies come on a pipe of their own, passed to the process by number: the
+    speech library prints to standard output from its own threads, even after a
+    redirection has ended, so stdout is thrown away and never read.
+    """
+
+    def __init__(self, command: list[str]):
+        read_end, write_end = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "voice_coach.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                [*command, str(write_end)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, text=True, pass_fds=(write_end,),
             )
         except OSError as err:
+            os.close(read_end)
             raise SpeechError(f"cannot start the speech process ({err})") from None
+        finally:
+            os.close(write_end)
+        self.replies = os.fdopen(read_end, "r", encoding="utf-8", errors="replace")
         started = self._reply()
         if "error" in started:
             self.close()
@@ -106,14 +117,21 @@ class _Worker:
             raise SpeechError(f"pyttsx3 failed: {reply['error']}")
 
     def _reply(self) -> dict:
-        line = self.process.stdout.readline()
+        line = self.replies.readline()
         if not line:
             return {"error": f"the speech process stopped (exit status {self.process.wait()})"}
-        return json.loads(line)
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):  # a failed attempt: the caller retries with a fresh process
+            return {"error": f"the speech process sent a garbled reply: {line[:80]!r}"}
+        return reply
 
     def close(self) -> None:
         self.process.kill()
         self.process.wait()
+        self.replies.close()
 
 
 class Synthesizer:
@@ -152,8 +170,13 @@ class Synthesizer:
 
     def _render_once(self, text: str, words_per_minute: int, path: Path) -> None:
         if words_per_minute not in self._workers:
-            self._workers[words_per_minute] = _Worker(self.voice, words_per_minute)
+            self._workers[words_per_minute] = _Worker(self.worker_command(words_per_minute))
         self._workers[words_per_minute].save(text, path)
+
+    def worker_command(self, words_per_minute: int) -> list[str]:
+        """The rendering process for this voice at this rate (its reply pipe's number is appended)."""
+        voice = self.voice
+        return [sys.executable, "-m", "voice_coach.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)]
 
     def _retire(self, words_per_minute: int) -> None:
         worker = self._workers.pop(words_per_minute, None)

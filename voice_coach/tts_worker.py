@@ -4,8 +4,11 @@ Run by :mod:`voice_coach.tts`; not a command for people. espeak-ng applies a rat
 *change* late (sometimes one sentence late) and keeps one synthesis callback per
 process, so each (voice, rate) gets its own process that sets everything once.
 
-Protocol, one JSON line each way: in ``{"text": ..., "path": ...}``, out
-``{"ok": true}`` or ``{"error": "..."}``; the first line out says whether it started.
+Protocol, one JSON line each way: in ``{"text": ..., "path": ...}`` on standard
+input, out ``{"ok": true}`` or ``{"error": "..."}`` on the reply pipe whose file
+descriptor number is the last argument (never standard output: pyttsx3's espeak
+driver prints "Audio saved to ..." there from espeak's own thread, sometimes after
+any redirection has ended). The first line out says whether it started.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def save(engine, text: str, path: str) -> None:
 
 def main() -> None:
     voice, pitch, words_per_minute = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    reply = sys.stdout
+    reply = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
     try:
         engine = start(voice, pitch, words_per_minute)
         # pyttsx3 2.99 can lose the first file an engine renders: spend it on a throwaway.
