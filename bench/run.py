@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.speaker import LEAD_SECONDS  # noqa: E402
+from voice_coach.audio.speaker import LEAD_SECONDS  # noqa: E402
 
 RATE = 48000
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
@@ -279,7 +279,7 @@ def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
 
 def timing_accuracy(runs: int, rounds: int) -> dict:
     """A breathing exercise on the ALSA file speaker: each tone onset against its schedule."""
-    from voice_coach.sound import read_wav, resample
+    from voice_coach.audio.sound import read_wav, resample
 
     onset_offset = {}
     for name in ("toon-in.wav", "toon-uit.wav"):
@@ -342,10 +342,10 @@ def open_answer_cpu(runs: int) -> dict:
     (the model's language model) against the grammar of answer words and commands.
     The voice gate passes only speech (with its pre-roll and hang-over), so this is
     the cost while the person talks; silence costs next to nothing either way."""
-    from voice_coach.asr import load_model
-    from voice_coach.free_asr import FreeRecognizer
-    from voice_coach.grammar_asr import GrammarRecognizer
-    from voice_coach.interpret import Interpreter
+    from voice_coach.speech.asr import load_model
+    from voice_coach.speech.free_asr import FreeRecognizer
+    from voice_coach.speech.grammar_asr import GrammarRecognizer
+    from voice_coach.core.interpret import Interpreter
 
     model = load_model(korean_model())
     listening = Interpreter.load(KOREAN).session_listening(("vermoeidheid", "verdriet"), open_answer=True)

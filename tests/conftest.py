@@ -39,12 +39,12 @@ pcm.vctest_mic {{
 MICROPHONE_FILE.write_bytes(b"")
 os.environ["ALSA_CONFIG_PATH"] = f"/usr/share/alsa/alsa.conf:{RIG / 'asound.conf'}"
 
-from voice_coach.engine import Engine
-from voice_coach.loader import parse_script
+from voice_coach.core.engine import Engine
+from voice_coach.core.loader import parse_script
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
-from voice_coach.phrases import load_phrases
-from voice_coach.care import load_care
-from voice_coach.script import Script
+from voice_coach.core.phrases import load_phrases
+from voice_coach.core.care import load_care
+from voice_coach.core.script import Script
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.answers import load_answers
-from voice_coach.library import load_library
-from voice_coach.loader import SAYABLE_PATTERN
+from voice_coach.core.answers import load_answers
+from voice_coach.core.library import load_library
+from voice_coach.core.loader import SAYABLE_PATTERN
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
-from voice_coach.script import Record
+from voice_coach.core.script import Record
 
 BOOK = load_answers()
 LIBRARY = load_library([SCRIPTS_DIR], AUDIO_DIR)

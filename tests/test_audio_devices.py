@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from conftest import MIC_RATE, MICROPHONE_FILE, espeak, first_sound, last_sound, microphone_input, speaker_output
-from voice_coach.devices import DeviceError, find_device
-from voice_coach.mic import Microphone
-from voice_coach.sound import read_wav, resample
+from voice_coach.audio.devices import DeviceError, find_device
+from voice_coach.audio.mic import Microphone
+from voice_coach.audio.sound import read_wav, resample
 from voice_coach.paths import AUDIO_DIR
-from voice_coach.speaker import Speaker
+from voice_coach.audio.speaker import Speaker
 
 
 def test_devices_are_found_by_name():

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from voice_coach.care import CARE_FILE, load_care
+from voice_coach.core.care import CARE_FILE, load_care
 from voice_coach.paths import PROJECT_ROOT
 
 CARE = load_care()

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import read_until
-from voice_coach.cli import main
+from voice_coach.service.cli import main
 
 BROKEN = Path(__file__).parent / "broken"
 

@@ -13,16 +13,16 @@ import pytest
 
 from conftest import FixedTiming, make_engine
 from daemon_harness import SHARED_CACHE
-from voice_coach.clock import is_night
-from voice_coach.engine import Hush, Speak
-from voice_coach.library import load_library
+from voice_coach.service.clock import is_night
+from voice_coach.core.engine import Hush, Speak
+from voice_coach.core.library import load_library
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
-from voice_coach.render import render_exercise
-from voice_coach.script import Breathe, Say
-from voice_coach.sound import read_wav
-from voice_coach.speech_cache import SpeechCache, script_sentences
-from voice_coach.timeline import length_problem
-from voice_coach.tts import Synthesizer
+from voice_coach.service.render import render_exercise
+from voice_coach.core.script import Breathe, Say
+from voice_coach.audio.sound import read_wav
+from voice_coach.speech.speech_cache import SpeechCache, script_sentences
+from voice_coach.core.timeline import length_problem
+from voice_coach.speech.tts import Synthesizer
 
 LIBRARY = load_library([SCRIPTS_DIR], AUDIO_DIR)
 SCRIPTS = list(LIBRARY.scripts.values())
@@ -76,7 +76,7 @@ def test_one_person_is_enough_and_niemand_gets_a_kind_answer():
     ask = next(st.body for st in script.steps if st.kind == "ask")
     assert "niemand" in ask.answers
     from conftest import FixedTiming as Timing
-    from voice_coach.timeline import simulate
+    from voice_coach.core.timeline import simulate
 
     said = [a.text for a in simulate(script, Timing(), ["er is niemand"]).actions if isinstance(a, Speak)]
     assert "Dat zegt niets over wat je waard bent." in said and "Je staat er niet alleen voor." not in said
@@ -92,7 +92,7 @@ def test_the_celebration_is_said_first_then_left_to_repeat():
 def test_closings_fit_the_hour(script_id):
     script = LIBRARY.scripts[script_id]
     closing = next(st.body for st in reversed(script.steps) if isinstance(st.body, Say) and st.body.at_night)
-    from voice_coach.timeline import simulate
+    from voice_coach.core.timeline import simulate
 
     day = [a.text for a in simulate(script, FixedTiming(), ["nee"]).actions if isinstance(a, Speak)]
     night = [a.text for a in simulate(script, FixedTiming(), ["nee"], night=True).actions if isinstance(a, Speak)]
@@ -112,13 +112,13 @@ def test_the_spoken_list_names_a_trigger_of_separate_words_for_compounds():
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s.id)
 def test_minutes_fit_how_long_it_takes(script):
-    from voice_coach.engine import EstimatedTiming
+    from voice_coach.core.engine import EstimatedTiming
 
     assert length_problem(script, EstimatedTiming()) is None
 
 
 def test_a_far_off_minutes_is_a_warning():
-    from voice_coach.engine import EstimatedTiming
+    from voice_coach.core.engine import EstimatedTiming
 
     script = make_engine({"say": "Kort."}, minutes=10).script
     problem = length_problem(script, EstimatedTiming())

@@ -12,9 +12,9 @@ import unicodedata
 import pytest
 
 from conftest import make_engine
-from voice_coach.care import load_care
-from voice_coach.engine import Crisis, Finished, Speak
-from voice_coach.interpret import Interpreter
+from voice_coach.core.care import load_care
+from voice_coach.core.engine import Crisis, Finished, Speak
+from voice_coach.core.interpret import Interpreter
 
 LANGUAGE = Interpreter.load()
 CARE = load_care()

@@ -19,9 +19,9 @@ import pytest
 from conftest import speaker_output
 from daemon_harness import DaemonProcess
 from voice_coach.paths import command_name
-from voice_coach.care import load_care
+from voice_coach.core.care import load_care
 from voice_coach.paths import PROJECT_ROOT, SCRIPTS_DIR
-from voice_coach.phrases import load_phrases
+from voice_coach.core.phrases import load_phrases
 
 UNIT = PROJECT_ROOT / "systemd" / "voice-coach.service"
 
@@ -203,7 +203,7 @@ def test_sigkill_during_a_session_leaves_the_journal_consistent(tmp_path):
     assert db.execute("SELECT outcome FROM sessions ORDER BY id").fetchall() == [("stopped",), ("running",)]
     assert db.execute("SELECT session, answer FROM answers ORDER BY id").fetchall() == [(1, "spanning"), (2, "warmte")]
     db.close()
-    from voice_coach.journal import Journal
+    from voice_coach.service.journal import Journal
 
     reopened = Journal(tmp_path / "journal.sqlite")  # the next start marks the killed session
     assert [e.outcome for e in reopened.recent()] == ["interrupted", "stopped"]

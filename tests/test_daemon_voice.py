@@ -14,9 +14,9 @@ import numpy as np
 
 from conftest import MIC_RATE, MICROPHONE_FILE, espeak, first_sound, korean_model_path, microphone_input, speaker_output
 from daemon_harness import DaemonProcess
-from voice_coach.asr import load_model
-from voice_coach.interpret import Listening
-from voice_coach.listener import Listener
+from voice_coach.speech.asr import load_model
+from voice_coach.core.interpret import Listening
+from voice_coach.speech.listener import Listener
 
 KOREAN = Path(__file__).parent / "data" / "ko"
 """The test-only Korean language folder (phrases, answers, crisis phrasings)."""

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from conftest import make_engine
-from voice_coach.engine import (
+from voice_coach.core.engine import (
     SENTENCE_GAP,
     Answer,
     BreathPhase,
@@ -30,8 +30,8 @@ from voice_coach.engine import (
     StepStarted,
     StopListening,
 )
-from voice_coach.care import load_care
-from voice_coach.phrases import load_phrases
+from voice_coach.core.care import load_care
+from voice_coach.core.phrases import load_phrases
 
 REPLIES = load_phrases().replies
 CARE = load_care()

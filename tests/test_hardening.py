@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from daemon_harness import DaemonProcess
-from voice_coach.config import ConfigError, load_config
-from voice_coach.loader import _first_cycle, check_script
+from voice_coach.service.config import ConfigError, load_config
+from voice_coach.core.loader import _first_cycle, check_script
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR, command_name, private_folder
-from voice_coach.tomlfile import MAX_BYTES, TomlFileError, read_toml_file
+from voice_coach.core.tomlfile import MAX_BYTES, TomlFileError, read_toml_file
 
 HOSTILE = Path(__file__).parent / "hostile"
 
@@ -197,7 +197,7 @@ def test_a_config_made_unreadable_keeps_the_running_one(tmp_path):
 
 
 def test_an_export_is_readable_only_by_its_owner(tmp_path):
-    from voice_coach.journal import Journal
+    from voice_coach.service.journal import Journal
 
     journal = Journal(tmp_path / "state" / "journal.sqlite")
     journal.record(journal.start("check-in"), "emotie", "Welke emotie is er nu?", "verdriet")
@@ -212,7 +212,7 @@ def test_an_export_is_readable_only_by_its_owner(tmp_path):
 
 
 def test_folders_made_for_the_person_s_words_are_private(tmp_path):
-    from voice_coach.journal import Journal
+    from voice_coach.service.journal import Journal
 
     Journal(tmp_path / "a" / "b" / "journal.sqlite").close()
     for folder in (tmp_path / "a", tmp_path / "a" / "b"):
@@ -262,7 +262,7 @@ LOGGING_WHILE_PORTAUDIO_RESTARTS = textwrap.dedent(
     """
     import logging, threading
     import sounddevice as sd
-    from voice_coach.logs import start_logging
+    from voice_coach.service.logs import start_logging
     start_logging(verbose=True)
     log = logging.getLogger("probe")
     done = threading.Event()

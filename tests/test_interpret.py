@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.engine import Answer, Command, Crisis, Distress, NoAnswer, NotUnderstood
-from voice_coach.interpret import Interpreter
-from voice_coach.phrases import Intent
+from voice_coach.core.engine import Answer, Command, Crisis, Distress, NoAnswer, NotUnderstood
+from voice_coach.core.interpret import Interpreter
+from voice_coach.core.phrases import Intent
 
 LANGUAGE = Interpreter.load()
 YES_NO = ("ja", "nee")

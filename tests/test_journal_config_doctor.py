@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from conftest import MIC_RATE, korean_model_path, microphone_input
 from voice_coach.paths import command_name
-from voice_coach.cli import main
-from voice_coach.config import ConfigError, load_config
-from voice_coach.journal import Journal, JournalError
+from voice_coach.service.cli import main
+from voice_coach.service.config import ConfigError, load_config
+from voice_coach.service.journal import Journal, JournalError
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_bad_config_names_file_and_key(tmp_path, content, message):
 def test_the_documented_example_config_is_valid_and_covers_every_key(tmp_path):
     from dataclasses import fields
 
-    from voice_coach.config import Settings
+    from voice_coach.service.config import Settings
     from voice_coach.paths import PROJECT_ROOT
 
     example = (PROJECT_ROOT / "docs" / "config.example.toml").read_text()

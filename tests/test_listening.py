@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 
 from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, room
-from voice_coach.asr import load_model
-from voice_coach.free_asr import FreeRecognizer
-from voice_coach.grammar_asr import GrammarRecognizer
-from voice_coach.engine import Answer, Crisis
-from voice_coach.interpret import Interpreter, Listening
-from voice_coach.listener import Listener
-from voice_coach.sound import read_wav, resample
+from voice_coach.speech.asr import load_model
+from voice_coach.speech.free_asr import FreeRecognizer
+from voice_coach.speech.grammar_asr import GrammarRecognizer
+from voice_coach.core.engine import Answer, Crisis
+from voice_coach.core.interpret import Interpreter, Listening
+from voice_coach.speech.listener import Listener
+from voice_coach.audio.sound import read_wav, resample
 from voice_coach.paths import AUDIO_DIR
-from voice_coach.speaker import Speaker
-from voice_coach.vocabulary import report_unknown, unknown_words
+from voice_coach.audio.speaker import Speaker
+from voice_coach.speech.vocabulary import report_unknown, unknown_words
 
 # start, stop, yes, no: a phrase table that exists only for these tests.
 KOREAN = ["시작", "정지", "네", "아니요"]

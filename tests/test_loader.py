@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.library import load_library
-from voice_coach.loader import ScriptError, check_script, parse_script, read_toml
+from voice_coach.core.library import load_library
+from voice_coach.core.loader import ScriptError, check_script, parse_script, read_toml
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 
 BROKEN = sorted((Path(__file__).parent / "broken").glob("*.toml"))

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from voice_coach.paths import command_name
-from voice_coach.cli import main
-from voice_coach.model import (
+from voice_coach.service.cli import main
+from voice_coach.speech.model import (
     DUTCH_MANIFEST,
     ManifestEntry,
     ModelError,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.answers import load_answers
-from voice_coach.loader import SAYABLE_PATTERN
-from voice_coach.phrases import SESSION_COMMANDS, SLOT, Intent, load_phrases
-from voice_coach.utterance import fold, normalize
+from voice_coach.core.answers import load_answers
+from voice_coach.core.loader import SAYABLE_PATTERN
+from voice_coach.core.phrases import SESSION_COMMANDS, SLOT, Intent, load_phrases
+from voice_coach.core.utterance import fold, normalize
 
 BOOK = load_phrases()
 ANSWERS = load_answers()
@@ -117,7 +117,7 @@ def test_answers_and_commands_overlap_only_where_decided():
 
 
 def test_every_session_command_has_phrasings_and_a_handler():
-    from voice_coach.engine import Engine
+    from voice_coach.core.engine import Engine
 
     assert tuple(BOOK.session) == SESSION_COMMANDS
     assert all(hasattr(Engine, f"_cmd_{c}") for c in (*SESSION_COMMANDS, "help"))
@@ -132,8 +132,8 @@ def test_idle_phrases_hold_every_phrasing():
 
 
 def test_fillers_are_no_word_of_anything_that_means_something():
-    from voice_coach.care import load_care
-    from voice_coach.library import load_library
+    from voice_coach.core.care import load_care
+    from voice_coach.core.library import load_library
     from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 
     library = load_library([SCRIPTS_DIR], AUDIO_DIR)

@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FixedTiming, make_engine
-from voice_coach.engine import Answer, Command, Crisis, Finished, NotUnderstood
-from voice_coach.loader import ScriptError, check_script, parse_script, read_toml
+from voice_coach.core.engine import Answer, Command, Crisis, Finished, NotUnderstood
+from voice_coach.core.loader import ScriptError, check_script, parse_script, read_toml
 from voice_coach.paths import AUDIO_DIR
-from voice_coach.phrases import SESSION_COMMANDS
-from voice_coach.script import NEXT, PHASES
-from voice_coach.timeline import simulate
+from voice_coach.core.phrases import SESSION_COMMANDS
+from voice_coach.core.script import NEXT, PHASES
+from voice_coach.core.timeline import simulate
 
 FIELD_NAMES = [
     "id", "title", "triggers", "summary", "minutes", "voice_rate", "step", "label", "say", "clip", "at_night", "pause", "chime",

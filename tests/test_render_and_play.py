@@ -13,15 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, speaker_output
-from voice_coach.audioplayer import AudioTiming
-from voice_coach.cli import main
-from voice_coach.engine import Speak
-from voice_coach.library import load_library
+from voice_coach.service.audioplayer import AudioTiming
+from voice_coach.service.cli import main
+from voice_coach.core.engine import Speak
+from voice_coach.core.library import load_library
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
-from voice_coach.render import RENDER_RATE, render_exercise
-from voice_coach.sound import read_wav
-from voice_coach.speech_cache import SpeechCache
-from voice_coach.tts import Synthesizer
+from voice_coach.service.render import RENDER_RATE, render_exercise
+from voice_coach.audio.sound import read_wav
+from voice_coach.speech.speech_cache import SpeechCache
+from voice_coach.speech.tts import Synthesizer
 
 LIBRARY = load_library([SCRIPTS_DIR], AUDIO_DIR)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.engine import EstimatedTiming, SaveAnswer
-from voice_coach.library import load_library
-from voice_coach.loader import parse_script
+from voice_coach.core.engine import EstimatedTiming, SaveAnswer
+from voice_coach.core.library import load_library
+from voice_coach.core.loader import parse_script
 from voice_coach.paths import AUDIO_DIR, PROJECT_ROOT, SCRIPTS_DIR
-from voice_coach.script import KIND_OF
-from voice_coach.timeline import simulate
+from voice_coach.core.script import KIND_OF
+from voice_coach.core.timeline import simulate
 
 import tomllib
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.templates import MAX_EXPANSIONS, TemplateError, expand
+from voice_coach.core.templates import MAX_EXPANSIONS, TemplateError, expand
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import wave
 import numpy as np
 import pytest
 
-from voice_coach.sound import read_wav, write_wav
-from voice_coach.speech_cache import SpeechCache, sentences
-from voice_coach.tts import SpeechError, Synthesizer, Voice, check_rendering
+from voice_coach.audio.sound import read_wav, write_wav
+from voice_coach.speech.speech_cache import SpeechCache, sentences
+from voice_coach.speech.tts import SpeechError, Synthesizer, Voice, check_rendering
 
 
 @pytest.fixture
@@ -112,10 +112,10 @@ def test_check_rejects_missing_broken_silent_and_implausible_files(tmp_path):
 
 
 def test_every_sentence_of_every_exercise_is_listed_for_prerendering():
-    from voice_coach.care import load_care
-    from voice_coach.library import load_library
+    from voice_coach.core.care import load_care
+    from voice_coach.core.library import load_library
     from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
-    from voice_coach.phrases import load_phrases
+    from voice_coach.core.phrases import load_phrases
 
     library = load_library([SCRIPTS_DIR], AUDIO_DIR)
     todo = sentences(library.scripts.values(), load_phrases().replies, load_care())
@@ -166,7 +166,7 @@ NOISY_WORKER = (
     "        os.write(1, b'Audio saved to /tmp/x.wav\\n{\"ok\": true}\\n')\n"
     "        time.sleep(0.001)\n"
     "threading.Thread(target=spam, daemon=True).start()\n"
-    "from voice_coach.tts_worker import main\n"
+    "from voice_coach.speech.tts_worker import main\n"
     "main()\n"
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import espeak, room
-from voice_coach.vad import HANGOVER_SECONDS, PREROLL_SECONDS, VoiceGate
+from voice_coach.audio.vad import HANGOVER_SECONDS, PREROLL_SECONDS, VoiceGate
 
 RATE, BLOCK = 48000, 2400
 

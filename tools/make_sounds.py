@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.sound import write_wav
+from voice_coach.audio.sound import write_wav
 
 RATE = 22050
 AUDIO = Path(__file__).resolve().parent.parent / "audio"

@@ -1,5 +1,5 @@
 """``python -m voice_coach``."""
 
-from .cli import main
+from .service.cli import main
 
 main(prog_name="voice-coach")

@@ -15,20 +15,20 @@ import click
 from .audioplayer import AudioPlayer, AudioTiming
 from .clock import Clock, is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
-from .devices import DeviceError
-from .engine import EstimatedTiming, Event, NotUnderstood
-from .interpret import Interpreter
-from .library import Library, load_library
+from ..audio.devices import DeviceError
+from ..core.engine import EstimatedTiming, Event, NotUnderstood
+from ..core.interpret import Interpreter
+from ..core.library import Library, load_library
 from .logs import start_logging
-from .model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
-from .paths import AUDIO_DIR, SCRIPTS_DIR, command_name
-from .script import Script
+from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
+from ..core.script import Script
 from .session import AUDIO_LOOKAHEAD, Session, run_session
-from .sound import write_wav
-from .speech_cache import SpeechCache, sentences
+from ..audio.sound import write_wav
+from ..speech.speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
-from .timeline import clock_text, describe, length_problem, new_engine, simulate
-from .tts import SpeechError, Synthesizer
+from ..core.timeline import clock_text, describe, length_problem, new_engine, simulate
+from ..speech.tts import SpeechError, Synthesizer
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
 
@@ -214,7 +214,7 @@ def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str
 
 def _open_speaker(settings: Settings):
     """The speaker, or None (saying why) when there is none: then the terminal plays."""
-    from .speaker import Speaker
+    from ..audio.speaker import Speaker
 
     try:
         return Speaker(settings.speaker, settings.speaker_rate, settings.volume)
@@ -257,10 +257,10 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
 
 def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Script, language: Interpreter):
     """A Listener on the configured microphone, or None (with the reason) when there is none."""
-    from .asr import load_model
-    from .listener import Listener
-    from .speech_cache import script_answers
-    from .vocabulary import report_unknown
+    from ..speech.asr import load_model
+    from ..speech.listener import Listener
+    from ..speech.speech_cache import script_answers
+    from ..speech.vocabulary import report_unknown
 
     try:
         model = load_model(settings.model)

@@ -11,8 +11,8 @@ from typing import Iterable
 
 import vosk
 
-from .interpret import Interpreter
-from .library import Library
+from ..core.interpret import Interpreter
+from ..core.library import Library
 from .speech_cache import script_answers
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """A pyttsx3 + espeak-ng rendering process for one voice at one fixed rate.
 
-Run by :mod:`voice_coach.tts`; not a command for people. espeak-ng applies a rate
+Run by :mod:`voice_coach.speech.tts`; not a command for people. espeak-ng applies a rate
 *change* late (sometimes one sentence late) and keeps one synthesis callback per
 process, so each (voice, rate) gets its own process that sets everything once.
 

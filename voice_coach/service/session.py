@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 from typing import Callable, Protocol
 
-from .engine import Action, Engine, Event
+from ..core.engine import Action, Engine, Event
 
 AUDIO_LOOKAHEAD = 0.25
 """How early sounds are handed to the speaker's mixer, so each starts on its exact

@@ -1,6 +1,6 @@
 """The exercise script: what a coach writes, as validated, immutable data.
 
-A script is loaded from TOML by :mod:`voice_coach.loader`; the engine plays it.
+A script is loaded from TOML by :mod:`voice_coach.core.loader`; the engine plays it.
 Every duration is in seconds at normal tempo.
 """
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .paths import DATA_DIR
+from ..paths import DATA_DIR
 from .templates import expand
 from .utterance import fold, pattern_words, find_phrase
 

@@ -72,7 +72,7 @@ class PhraseSet:
 
     @classmethod
     def from_templates(cls, phrases: list[str], exclusions: list[str] = ()) -> "PhraseSet":
-        """Built from sentence templates (see :mod:`voice_coach.templates`)."""
+        """Built from sentence templates (see :mod:`voice_coach.core.templates`)."""
         return cls(_patterns(phrases), _patterns(exclusions))
 
     def found_in(self, heard: str) -> bool:

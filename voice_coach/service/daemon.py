@@ -16,25 +16,25 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from .asr import load_model
+from ..speech.asr import load_model
 from .audioplayer import AudioPlayer, AudioTiming
 from .clock import is_night
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
-from .engine import Action, Crisis, Engine, SaveAnswer, Speak
-from .interpret import Interpreter, Listening
+from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
+from ..core.interpret import Interpreter, Listening
 from .journal import Journal, JournalError
-from .library import Library, load_library
-from .model import ModelError
+from ..core.library import Library, load_library
+from ..speech.model import ModelError
 from .notify import Notifier
-from .paths import command_name
-from .script import Script
+from ..paths import command_name
+from ..core.script import Script
 from .session import AUDIO_LOOKAHEAD, Session
-from .speaker import Speaker
-from .speech_cache import SpeechCache, sentences
+from ..audio.speaker import Speaker
+from ..speech.speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
-from .timeline import describe
-from .tts import SpeechError, Synthesizer
-from .vocabulary import listened_phrases, report_unknown
+from ..core.timeline import describe
+from ..speech.tts import SpeechError, Synthesizer
+from ..speech.vocabulary import listened_phrases, report_unknown
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Daemon:
         if self.listen_stdin:
             read_lines(sys.stdin, _Forward(self.inbox))
         else:
-            from .listener import Listener
+            from ..speech.listener import Listener
 
             self.listener = Listener(
                 model, _Forward(self.inbox), self.speaker, self.settings.microphone, self.settings.microphone_rate,

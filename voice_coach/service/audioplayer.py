@@ -9,12 +9,12 @@ from typing import Callable
 
 import numpy as np
 
-from .engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
-from .mixer import Mixer
-from .interpret import Interpreter, Listening
-from .sound import SoundError, cut, read_wav, resample, wav_seconds
-from .speech_cache import SpeechCache
-from .tts import SpeechError
+from ..core.engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
+from ..audio.mixer import Mixer
+from ..core.interpret import Interpreter, Listening
+from ..audio.sound import SoundError, cut, read_wav, resample, wav_seconds
+from ..speech.speech_cache import SpeechCache
+from ..speech.tts import SpeechError
 
 log = logging.getLogger(__name__)
 

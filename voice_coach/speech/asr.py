@@ -1,8 +1,8 @@
 """Speech recognition with Vosk: the model, and what every way of recognizing shares.
 
 Two ways of recognizing implement :class:`Recognition`: a grammar of the phrases
-that mean something now (:mod:`voice_coach.grammar_asr`, fast and sure, for
-commands) and the model's own language model (:mod:`voice_coach.free_asr`, for
+that mean something now (:mod:`voice_coach.speech.grammar_asr`, fast and sure, for
+commands) and the model's own language model (:mod:`voice_coach.speech.free_asr`, for
 open answers in any words).
 """
 
@@ -15,8 +15,8 @@ from typing import Protocol
 import vosk
 
 from .model import ModelError, manifest_for, model_status
-from .paths import command_name
-from .utterance import UNKNOWN
+from ..paths import command_name
+from ..core.utterance import UNKNOWN
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from .paths import private_folder
-from .sound import SoundError, peak, read_wav
+from ..paths import private_folder
+from ..audio.sound import SoundError, peak, read_wav
 
 RENDER_ATTEMPTS = 3
 """A sentence is rendered at most this often (each time with a fresh engine) before giving up."""
@@ -78,7 +78,7 @@ def check_rendering(path: Path, text: str, words_per_minute: float) -> float:
 
 
 class _Worker:
-    """One rendering process (see :mod:`voice_coach.tts_worker`).
+    """One rendering process (see :mod:`voice_coach.speech.tts_worker`).
 
     Replies come on a pipe of their own, passed to the process by number: the
     speech library prints to standard output from its own threads, even after a
@@ -176,7 +176,7 @@ class Synthesizer:
     def worker_command(self, words_per_minute: int) -> list[str]:
         """The rendering process for this voice at this rate (its reply pipe's number is appended)."""
         voice = self.voice
-        return [sys.executable, "-m", "voice_coach.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)]
+        return [sys.executable, "-m", "voice_coach.speech.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)]
 
     def _retire(self, words_per_minute: int) -> None:
         worker = self._workers.pop(words_per_minute, None)

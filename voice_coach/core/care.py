@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from .paths import DATA_DIR
+from ..paths import DATA_DIR
 from .templates import expand
 from .utterance import STEM, PhraseSet, normalize
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from .paths import private_folder
+from ..paths import private_folder
 
 OUTCOMES = ("running", "completed", "stopped", "interrupted", "crisis")
 """How a session ended; ``running`` until it does (a crash leaves ``interrupted``)."""

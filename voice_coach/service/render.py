@@ -8,10 +8,10 @@ from typing import Iterable
 import numpy as np
 
 from .audioplayer import AudioPlayer, AudioTiming
-from .mixer import Mixer
-from .script import Script
-from .speech_cache import SpeechCache
-from .timeline import Timeline, simulate
+from ..audio.mixer import Mixer
+from ..core.script import Script
+from ..speech.speech_cache import SpeechCache
+from ..core.timeline import Timeline, simulate
 
 RENDER_RATE = 22050
 """espeak-ng's own rate: no resampling of speech."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .paths import DATA_DIR, command_name, private_folder
+from ..paths import DATA_DIR, command_name, private_folder
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""

@@ -11,10 +11,10 @@ import queue
 import threading
 from typing import TextIO
 
-from .engine import (
+from ..core.engine import (
     Action, BreathPhase, Finished, Hush, Listen, Paused, Resumed, SaveAnswer, SetVolume, Silence, Speak, StepStarted,
 )
-from .timeline import clock_text
+from ..core.timeline import clock_text
 
 BAR_WIDTH = 24
 PROMPT = "  › "

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .model import DUTCH_MODEL
-from .paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir
-from .tomlfile import TomlFileError, read_toml_file
-from .tts import Voice
+from ..speech.model import DUTCH_MODEL
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir
+from ..core.tomlfile import TomlFileError, read_toml_file
+from ..speech.tts import Voice
 
 EXIT_CONFIG = 78
 """Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG)."""

@@ -9,7 +9,7 @@ import numpy as np
 import vosk
 
 from .asr import heard_text
-from .utterance import UNKNOWN
+from ..core.utterance import UNKNOWN
 
 log = logging.getLogger(__name__)
 

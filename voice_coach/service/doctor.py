@@ -13,13 +13,13 @@ from typing import Callable
 import numpy as np
 
 from .config import Config
-from .devices import DeviceError
+from ..audio.devices import DeviceError
 from .journal import Journal, JournalError
-from .library import load_library
-from .model import manifest_for, model_status
-from .interpret import Interpreter
-from .paths import command_name
-from .tts import SpeechError, Synthesizer
+from ..core.library import load_library
+from ..speech.model import manifest_for, model_status
+from ..core.interpret import Interpreter
+from ..paths import command_name
+from ..speech.tts import SpeechError, Synthesizer
 
 MIC_SECONDS = 1.0
 """How long the microphone is listened to."""
@@ -89,8 +89,8 @@ def _voice(settings) -> str:
 
 
 def _vocabulary(settings) -> Check:
-    from .asr import load_model
-    from .vocabulary import listened_phrases, unknown_words
+    from ..speech.asr import load_model
+    from ..speech.vocabulary import listened_phrases, unknown_words
 
     library = load_library([settings.scripts], settings.audio)
     missing = unknown_words(load_model(settings.model), listened_phrases(library, Interpreter.load()))
@@ -106,7 +106,7 @@ def _vocabulary(settings) -> Check:
 
 
 def _microphone(settings) -> str:
-    from .mic import Microphone
+    from ..audio.mic import Microphone
 
     blocks: list[np.ndarray] = []
     with Microphone(lambda data, at: blocks.append(data.copy()), settings.microphone, settings.microphone_rate):
@@ -121,8 +121,8 @@ def _microphone(settings) -> str:
 
 
 def _speaker(settings) -> str:
-    from .speaker import Speaker
-    from .sound import read_wav, resample
+    from ..audio.speaker import Speaker
+    from ..audio.sound import read_wav, resample
 
     bell, rate = read_wav(settings.audio / "belletje.wav")
     with Speaker(settings.speaker, settings.speaker_rate, settings.volume) as speaker:

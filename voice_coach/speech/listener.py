@@ -11,10 +11,10 @@ import vosk
 from .asr import Recognition
 from .free_asr import FreeRecognizer
 from .grammar_asr import GrammarRecognizer
-from .interpret import Listening
-from .mic import BLOCK_SECONDS, Microphone
-from .speaker import Speaker
-from .vad import VoiceGate
+from ..core.interpret import Listening
+from ..audio.mic import BLOCK_SECONDS, Microphone
+from ..audio.speaker import Speaker
+from ..audio.vad import VoiceGate
 
 HOLDOFF_SECONDS = 0.3
 """After the coach falls silent, the microphone stays deaf this long (room echo)."""

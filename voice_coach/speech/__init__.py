@@ -1,0 +1,1 @@
+"""Speech: synthesis, the speech cache, recognition, the speech model."""
