@@ -16,6 +16,9 @@ with_tests=false
 # vosk's libvosk.so on arm64 (a Pi); python3-venv: the virtual environment.
 packages=(espeak-ng libportaudio2 libatomic1 python3 python3-venv)
 $with_tests && packages+=(sox)
+# MBROLA's Dutch voice (clearer than espeak-ng) where the system's own apt sources
+# offer it (Raspberry Pi OS enables contrib and non-free); the sources are never changed.
+if apt-cache show mbrola-nl2 >/dev/null 2>&1; then packages+=(mbrola mbrola-nl2); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,6 +44,7 @@ python=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 if $with_tests; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    tools/fetch-mbrola.sh  # MBROLA for its tests, through a private sources list
 else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi

@@ -5,7 +5,6 @@ coach that never talks over itself (checked on the rendered speech)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import numpy as np

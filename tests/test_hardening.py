@@ -6,7 +6,6 @@ in a subprocess (so a traceback or a hang would show), the real daemon.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal

@@ -11,7 +11,8 @@ import pytest
 
 from voice_coach.audio.sound import read_wav, write_wav
 from voice_coach.speech.speech_cache import SpeechCache, sentences
-from voice_coach.speech.tts import SpeechError, Synthesizer, Voice, check_rendering
+from voice_coach.speech.tts import SpeechError, Synthesizer, check_rendering
+from voice_coach.speech.voices import Voice
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
 
     def prerender(path: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "voice_coach", "--config", os.devnull, "prerender", "--cache", str(tmp_path)],
+            [sys.executable, "-m", "voice_coach", "--config", os.devnull, "prerender", "--voice", "gmw/nl", "--cache", str(tmp_path)],
             capture_output=True, text=True, env={**os.environ, "PATH": path}, timeout=120,
         )
 
@@ -166,8 +167,9 @@ NOISY_WORKER = (
     "        os.write(1, b'Audio saved to /tmp/x.wav\\n{\"ok\": true}\\n')\n"
     "        time.sleep(0.001)\n"
     "threading.Thread(target=spam, daemon=True).start()\n"
-    "from voice_coach.speech.tts_worker import main\n"
-    "main()\n"
+    "from voice_coach.speech.tts_worker import start\n"
+    "from voice_coach.speech.worker_protocol import serve\n"
+    "serve(start)\n"
 )
 
 

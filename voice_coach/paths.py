@@ -32,6 +32,11 @@ def default_models_dir() -> Path:
     return data_home / "voice-coach" / "models"
 
 
+def default_voices_dir() -> Path:
+    """Downloaded Piper voices: beside the speech models (``$STATE_DIRECTORY/voices`` under systemd)."""
+    return default_models_dir().parent / "voices"
+
+
 def private_folder(path: Path) -> Path:
     """Create ``path`` and every missing parent as 0700 (mkdir's mode only reaches the
     last one); folders that already exist are left as they are. Returns ``path``."""

@@ -69,7 +69,7 @@ class BadConfig(click.ClickException):
 def voice_options(command):
     """--voice, --words-per-minute and --cache, over the config."""
 
-    @click.option("--voice", help="espeak-ng voice to speak with [default: gmw/nl].")
+    @click.option("--voice", help="The voice: 'auto' (the best installed), a name from 'voice-coach voices', a Piper .onnx file, or an espeak-ng voice id [default: auto].")
     @click.option("--words-per-minute", type=click.IntRange(80, 300), help="Speaking rate [default: 128].")
     @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), help="Folder for rendered speech [default: ~/.cache/voice-coach].")
     @functools.wraps(command)
@@ -316,6 +316,53 @@ def render(config: Config, name: str, output: Path, answers: tuple[str, ...]) ->
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
     click.echo(f"{output}: {script.title}, {clock_text(len(samples) / RENDER_RATE)} ({timeline.outcome})")
+
+
+@main.command("voices")
+@click.pass_obj
+def voices_command(config: Config) -> None:
+    """Every voice this device has or could have: engine, language, installed or how to install, the default."""
+    from ..speech.voices import all_voices, problem
+
+    settings = config.settings
+    default = settings.voice_settings().name
+    for voice in all_voices(settings.voices):
+        trouble = problem(voice)
+        state = "installed" if trouble is None else trouble
+        mark = "*" if voice.name == default else " "
+        click.echo(f"{mark} {voice.engine:<7} {voice.name:<22} {voice.language:<6} {state}")
+    click.echo(f"* = the voice used now ({'the best installed' if settings.voice == 'auto' else 'set: ' + settings.voice})")
+
+
+@main.group()
+def voice() -> None:
+    """Download and check Piper voices (neural, the most natural Dutch)."""
+
+
+@voice.command("download")
+@click.argument("name")
+@click.option("--url", "source", default=None, help="Where the rhasspy/piper-voices files are served [default: Hugging Face].")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder holding NAME.onnx and NAME.onnx.json (carried over to a Pi without internet).")
+@click.pass_obj
+def voice_download(config: Config, name: str, source: str | None, from_dir: Path | None) -> None:
+    """Download a Dutch Piper voice, verify it (size and MD5) and install it atomically."""
+    from ..speech.download import DownloadError
+    from ..speech.voice_install import PIPER_VOICES_URL, install_voice
+    from ..speech.voices import piper_catalogue
+
+    entry = piper_catalogue().get(name)
+    if entry is None:
+        raise click.BadParameter(f"no Dutch Piper voice called {name!r}; the voices are: {', '.join(piper_catalogue())}", param_hint="NAME")
+    with click.progressbar(length=entry.onnx_bytes, label=f"Downloading {name}", file=sys.stderr) as bar:
+
+        def progress(done: int, length: int | None) -> None:
+            bar.update(max(0, min(done, bar.length) - bar.pos))
+
+        try:
+            installed = install_voice(entry, config.settings.voices, str(from_dir) if from_dir else source or PIPER_VOICES_URL, progress)
+        except DownloadError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(f"installed and verified: {installed}")
 
 
 @main.group()

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..speech.model import DUTCH_MODEL
-from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir
 from ..core.tomlfile import TomlFileError, read_toml_file
-from ..speech.tts import Voice
+from ..speech.voices import AUTO, Voice, resolve
 
 EXIT_CONFIG = 78
 """Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG)."""
@@ -34,8 +34,11 @@ class Settings:
     """Folder with the exercise scripts."""
     audio: Path = AUDIO_DIR
     """Folder with the sounds and clips the scripts name."""
-    voice: str = Voice.name
-    """espeak-ng voice (espeak-ng --voices=nl lists the Dutch ones)."""
+    voice: str = AUTO
+    """The voice: "auto" (the best installed), a name from `voice-coach voices`, a Piper .onnx file,
+    or any espeak-ng voice id."""
+    voices: Path = field(default_factory=default_voices_dir)
+    """Where downloaded Piper voices are kept."""
     words_per_minute: int = Voice.words_per_minute
     """Speaking rate at an exercise's voice_rate 1.0 (80-300)."""
     pitch: int = Voice.pitch
@@ -65,8 +68,8 @@ class Settings:
     """Start volume (0.1-1.0)."""
 
     def voice_settings(self) -> Voice:
-        """The voice these settings describe."""
-        return Voice(self.voice, self.words_per_minute, self.pitch)
+        """The voice these settings describe ("auto": the best installed one)."""
+        return resolve(self.voice, self.voices, self.words_per_minute, self.pitch)
 
 
 # How each key is checked: kind, and for numbers the allowed range.
@@ -74,6 +77,7 @@ RULES: dict[str, tuple[str, float | None, float | None]] = {
     "scripts": ("path", None, None),
     "audio": ("path", None, None),
     "voice": ("text", None, None),
+    "voices": ("path", None, None),
     "words_per_minute": ("int", 80, 300),
     "pitch": ("int", 0, 100),
     "speaker": ("text", None, None),

@@ -79,13 +79,15 @@ def _scripts(settings) -> str:
 
 
 def _voice(settings) -> str:
-    synthesizer = Synthesizer(settings.voice_settings())
+    voice = settings.voice_settings()
+    synthesizer = Synthesizer(voice)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             seconds = synthesizer.render("Hallo, ik ben er.", 1.0, Path(scratch) / "test.wav")
     finally:
         synthesizer.close()
-    return f"{settings.voice} speaks ({seconds:.1f} s for a test sentence)"
+    better = "" if voice.engine == "piper" else "; a more natural voice: voice-coach voices"
+    return f"{voice.name} ({voice.engine}) speaks ({seconds:.1f} s for a test sentence){better}"
 
 
 def _vocabulary(settings) -> Check:

@@ -11,21 +11,16 @@ manifest (plus :data:`UNPACK_SLACK_BYTES`) is refused before it is unpacked.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import re
-import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..paths import DATA_DIR, command_name, private_folder
+from .download import CHUNK, SCRATCH_PREFIX, DownloadError, check_owner, download, install_lock, remove_leftovers, swap_in
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""
@@ -33,16 +28,13 @@ DUTCH_MODEL_URL = f"https://alphacephei.com/vosk/models/{DUTCH_MODEL}.zip"
 """Its official download."""
 DUTCH_MANIFEST = DATA_DIR / "models" / f"{DUTCH_MODEL}.sha256"
 """SHA-256, size and path of every file in it."""
-CHUNK = 1 << 16
 UNPACK_SLACK_BYTES = 1 << 20
 """Room beyond the manifest's total for what an archive may unpack (folders, a stray README)."""
 UNPACK_SLACK_FILES = 32
 """Members beyond the manifest's files an archive may hold (folder entries)."""
-SCRATCH_PREFIX = ".download-"
-"""Scratch folders of a download: left by an interrupted one, removed by the next."""
 
 
-class ModelError(Exception):
+class ModelError(DownloadError):
     """The model is missing, incomplete or could not be installed; the message says what to do."""
 
 
@@ -115,72 +107,27 @@ def install_model(
     ``progress(bytes_so_far, total_or_None)`` is called while downloading.
     On any failure the previous model, if any, stays exactly as it was.
     """
-    _check_owner(models_dir)
+    try:
+        return _install(url, models_dir, name, manifest, progress)
+    except ModelError:
+        raise
+    except DownloadError as err:
+        raise ModelError(str(err)) from None
+
+
+def _install(url: str, models_dir: Path, name: str, manifest: list[ManifestEntry], progress) -> Path:
+    check_owner(models_dir)
     private_folder(models_dir)
-    with _lock(models_dir):
-        _remove_leftovers(models_dir)
+    with install_lock(models_dir):
+        remove_leftovers(models_dir)
         with tempfile.TemporaryDirectory(dir=models_dir, prefix=SCRATCH_PREFIX) as scratch:
             archive = Path(scratch) / "model.zip"
-            _download(url, archive, progress)
+            download(url, archive, progress)
             unpacked = _unpack(archive, Path(scratch) / "unpacked", manifest)
             problems = verify_model(unpacked, manifest)
             if problems:
                 raise ModelError(f"the downloaded model failed verification, nothing was changed: {'; '.join(problems)}")
-            return _swap_in(unpacked, models_dir, name)
-
-
-def _check_owner(models_dir: Path) -> None:
-    """Root never works in a folder another user owns: that user could plant links
-    that make root delete or overwrite what they point to."""
-    if os.geteuid() != 0:
-        return
-    for folder in (models_dir, *models_dir.parents):
-        if folder.exists():
-            owner = folder.stat().st_uid
-            if owner != 0:
-                raise ModelError(
-                    f"{folder} belongs to user id {owner}, not root; run this as that user "
-                    f"(for the service: sudo -u voice-coach {command_name()} model download)"
-                )
-            return
-
-
-@contextmanager
-def _lock(models_dir: Path) -> Iterator[None]:
-    """One install at a time in ``models_dir`` (so a second one never clears the first's scratch)."""
-    fd = os.open(models_dir / ".lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ModelError(f"another model download is running in {models_dir}; wait for it to finish") from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def _remove_leftovers(models_dir: Path) -> None:
-    """Scratch folders of an interrupted download; a link among them is removed, not followed."""
-    for leftover in models_dir.glob(f"{SCRATCH_PREFIX}*"):
-        if leftover.is_symlink() or not leftover.is_dir():
-            leftover.unlink()
-        else:
-            shutil.rmtree(leftover)  # never follows links inside
-
-
-def _download(url: str, target: Path, progress: Callable[[int, int | None], None]) -> None:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:
-            total = int(response.headers["Content-Length"]) if response.headers.get("Content-Length") else None
-            done = 0
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
-                done += len(chunk)
-                progress(done, total)
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        raise ModelError(f"the download from {url} failed ({err}); nothing was changed, try again") from None
-    if total is not None and done != total:
-        raise ModelError(f"the download from {url} stopped after {done} of {total} bytes; nothing was changed, try again")
+            return swap_in(unpacked, models_dir, name)
 
 
 def _unpack(archive: Path, target: Path, manifest: list[ManifestEntry]) -> Path:
@@ -211,35 +158,6 @@ def _check_size(members: list[zipfile.ZipInfo], manifest: list[ManifestEntry]) -
             f"the download would unpack to {len(members)} files and {unpacked} bytes, more than the model "
             f"({len(manifest)} files, {allowed - UNPACK_SLACK_BYTES} bytes); refused, nothing was changed"
         )
-
-
-def _own_model_folder(link: Path) -> Path | None:
-    """The folder ``link`` names when it is one this module made (``.<name>-<n>`` right
-    beside it, a real folder); None for anything else, which is then never deleted."""
-    target = os.readlink(link)
-    if not re.fullmatch(rf"\.{re.escape(link.name)}-\d+", target):
-        return None
-    folder = link.parent / target
-    return folder if folder.is_dir() and not folder.is_symlink() else None
-
-
-def _swap_in(unpacked: Path, models_dir: Path, name: str) -> Path:
-    """Move the verified model next to the old one and point ``name`` at it atomically."""
-    link = models_dir / name
-    previous = _own_model_folder(link) if link.is_symlink() else None
-    number = 1
-    while os.path.lexists(models_dir / f".{name}-{number}"):
-        number += 1
-    folder = models_dir / f".{name}-{number}"
-    os.rename(unpacked, folder)
-    if link.exists() and not link.is_symlink():  # a model unpacked by hand: keep it aside
-        os.rename(link, models_dir / f".{name}-manual-{number}")
-    temporary_link = models_dir / f".{name}-link-{number}"
-    temporary_link.symlink_to(folder.name)
-    os.replace(temporary_link, link)  # the atomic moment
-    if previous is not None and previous != folder:
-        shutil.rmtree(previous, ignore_errors=True)
-    return link
 
 
 def model_status(folder: Path, manifest: list[ManifestEntry] | None, full: bool) -> list[str]:

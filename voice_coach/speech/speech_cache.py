@@ -14,7 +14,7 @@ from ..paths import private_folder
 from ..core.phrases import Replies
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
 from ..audio.sound import wav_seconds
-from .tts import Synthesizer, engine_version
+from .tts import Synthesizer
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ class SpeechCache:
         self.directory = directory
         self.synthesizer = synthesizer
         self._identity = json.dumps(
-            [synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch, self._engine()]
+            [synthesizer.voice.engine, synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch,
+             self._engine()]
         )
         self._seconds: dict[Path, float] = {}
         self._lock = threading.Lock()  # the daemon prerenders in the background while it speaks
@@ -36,13 +37,14 @@ class SpeechCache:
     def _engine(self) -> str:
         """The engine version; when espeak-ng is gone, the one the cache was rendered with,
         so everything already rendered keeps playing."""
-        recorded = self.directory / "engine-version"
-        current = engine_version()
+        voice = self.synthesizer.voice
+        recorded = self.directory / f"engine-{hashlib.sha256(f'{voice.engine}:{voice.name}'.encode()).hexdigest()[:12]}"
+        current = self.synthesizer.engine_version()
         if current is None:
             if recorded.is_file():
-                log.error("espeak-ng is not installed; only speech rendered before can be played")
+                log.error("%s; only speech rendered before can be played", self.synthesizer.engine.problem(self.synthesizer.voice))
                 return recorded.read_text("utf-8")
-            return "no espeak-ng"
+            return "cannot speak"
         if not recorded.is_file() or recorded.read_text("utf-8") != current:
             private_folder(self.directory)
             recorded.write_text(current, "utf-8")
@@ -50,7 +52,8 @@ class SpeechCache:
 
     def path(self, text: str, rate: float) -> Path:
         """Where ``text`` at ``rate`` is (or will be) cached."""
-        key = hashlib.sha256(f"{self._identity}\n{rate:.3f}\n{text}".encode()).hexdigest()
+        spoken = self.synthesizer.spoken_form(text)  # a new pronunciation renders anew
+        key = hashlib.sha256(f"{self._identity}\n{rate:.3f}\n{spoken}".encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.wav"
 
     def get(self, text: str, rate: float) -> Path:

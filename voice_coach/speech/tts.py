@@ -1,19 +1,17 @@
-"""Speech synthesis: pyttsx3 driving espeak-ng's Dutch voice, rendered to verified WAV files."""
+"""Speech synthesis: any voice's engine (see :mod:`voice_coach.speech.voices`) in a
+process of its own, every rendered WAV file verified before it is kept."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
-from ..paths import private_folder
 from ..audio.sound import SoundError, peak, read_wav
+from ..paths import private_folder
+from .pronunciation import pronounce
+from .voices import ENGINES, Voice
 
 RENDER_ATTEMPTS = 3
 """A sentence is rendered at most this often (each time with a fresh engine) before giving up."""
@@ -23,35 +21,6 @@ SILENCE_PEAK = 0.01
 
 class SpeechError(Exception):
     """Speech could not be synthesized; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Voice:
-    """How the coach sounds."""
-
-    name: str = "gmw/nl"
-    """espeak-ng voice id (``espeak-ng --voices=nl`` lists the Dutch ones)."""
-    words_per_minute: int = 128
-    """Speaking rate at voice_rate 1.0: calm, for tired or anxious listeners with their eyes
-    closed (espeak's own 175 and conversational Dutch at about 150 are too quick)."""
-    pitch: int = 45
-    """espeak pitch, 0-100 (50 is espeak's default)."""
-
-
-@cache
-def espeak_version() -> str | None:
-    """The installed espeak-ng's version line (None when it is not installed)."""
-    binary = shutil.which("espeak-ng")
-    if binary is None:
-        return None
-    result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
-    return result.stdout.strip() or None
-
-
-def engine_version() -> str | None:
-    """What renders speech, as a string that changes whenever the sound could (None: no espeak-ng)."""
-    espeak = espeak_version()
-    return f"pyttsx3 {version('pyttsx3')}; {espeak}" if espeak else None
 
 
 def plausible_seconds(text: str, words_per_minute: float) -> tuple[float, float]:
@@ -101,10 +70,7 @@ class _Worker:
         started = self._reply()
         if "error" in started:
             self.close()
-            raise SpeechError(
-                f"the espeak-ng voice cannot start ({started['error']}); "
-                "install it with: sudo apt-get install espeak-ng, or pick a voice from: espeak-ng --voices=nl"
-            )
+            raise SpeechError(f"the voice cannot start ({started['error']})")
 
     def save(self, text: str, path: Path) -> None:
         try:
@@ -114,7 +80,7 @@ class _Worker:
             raise SpeechError(f"the speech process is gone ({err})") from None
         reply = self._reply()
         if "error" in reply:
-            raise SpeechError(f"pyttsx3 failed: {reply['error']}")
+            raise SpeechError(f"rendering failed: {reply['error']}")
 
     def _reply(self) -> dict:
         line = self.replies.readline()
@@ -135,18 +101,28 @@ class _Worker:
 
 
 class Synthesizer:
-    """Renders sentences to WAV with pyttsx3 + espeak-ng, verifying each file.
+    """Renders sentences to WAV with the voice's engine, verifying each file.
 
     Rendering happens in one worker process per speaking rate (espeak-ng applies
     rate changes late). pyttsx3 2.99's espeak driver has been seen to write no
     file for an engine's first sentence and to run one file behind; so each
     worker first renders a throwaway sentence, every file is checked, and a
-    failed check retries with a fresh worker.
+    failed check retries with a fresh worker. The pronunciation data is applied
+    to every sentence first.
     """
 
     def __init__(self, voice: Voice = Voice()):
         self.voice = voice
+        self.engine = ENGINES[voice.engine]
         self._workers: dict[int, _Worker] = {}
+
+    def spoken_form(self, text: str) -> str:
+        """``text`` as this voice's engine is given it (see :mod:`~voice_coach.speech.pronunciation`)."""
+        return pronounce(text, self.engine.family)
+
+    def engine_version(self) -> str | None:
+        """What renders speech, as a string that changes whenever the sound could (None: it cannot)."""
+        return self.engine.version(self.voice)
 
     def render(self, text: str, rate: float, target: Path) -> float:
         """Render ``text`` at ``rate`` (1.0 = the voice's own speed) into ``target``; returns its length."""
@@ -166,17 +142,17 @@ class Synthesizer:
             os.chmod(scratch, 0o600)
             os.replace(scratch, target)
             return seconds
-        raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}")
+        fix = self.engine.problem(self.voice)
+        raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}" + (f"; {fix}" if fix else ""))
 
     def _render_once(self, text: str, words_per_minute: int, path: Path) -> None:
         if words_per_minute not in self._workers:
             self._workers[words_per_minute] = _Worker(self.worker_command(words_per_minute))
-        self._workers[words_per_minute].save(text, path)
+        self._workers[words_per_minute].save(self.spoken_form(text), path)
 
     def worker_command(self, words_per_minute: int) -> list[str]:
         """The rendering process for this voice at this rate (its reply pipe's number is appended)."""
-        voice = self.voice
-        return [sys.executable, "-m", "voice_coach.speech.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)]
+        return self.engine.worker_command(self.voice, words_per_minute)
 
     def _retire(self, words_per_minute: int) -> None:
         worker = self._workers.pop(words_per_minute, None)

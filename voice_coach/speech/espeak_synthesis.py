@@ -1,0 +1,42 @@
+"""espeak-ng through pyttsx3: always there, the last fallback voice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from functools import cache
+from importlib.metadata import version
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
+    from .voices import Voice
+
+
+@cache
+def espeak_version() -> str | None:
+    """The installed espeak-ng's version line (None when it is not installed)."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        return None
+    result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
+    return result.stdout.strip() or None
+
+
+class EspeakEngine:
+    """Renders with pyttsx3 in :mod:`voice_coach.speech.tts_worker`, one process per rate."""
+
+    family = "espeak"
+
+    def worker_command(self, voice: Voice, words_per_minute: int) -> list[str]:
+        return [sys.executable, "-m", "voice_coach.speech.tts_worker", voice.name, str(voice.pitch), str(words_per_minute)]
+
+    def version(self, voice: Voice) -> str | None:
+        espeak = espeak_version()
+        return f"pyttsx3 {version('pyttsx3')}; {espeak}" if espeak else None
+
+    def problem(self, voice: Voice) -> str | None:
+        if espeak_version() is None:
+            return "espeak-ng is not installed; install it with: sudo apt-get install espeak-ng"
+        return None

@@ -1,0 +1,67 @@
+"""MBROLA's Dutch diphone voices (``mb-nl2``, ``mb-nl3``), spoken through espeak-ng.
+
+Rendered by the espeak-ng program in :mod:`voice_coach.speech.mbrola_worker`:
+through pyttsx3 an ``mb-`` voice ignored the rate (asked 128 words a minute, it
+spoke at espeak's 175), and pyttsx3's voice list does not show ``mb-`` voices.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from .espeak_synthesis import espeak_version
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
+    from .voices import Voice
+
+MBROLA_VOICES = Path("/usr/share/mbrola")
+"""Where Debian's mbrola-nl2 / mbrola-nl3 packages put the diphone databases."""
+INSTALL = (
+    "sudo apt-get install mbrola mbrola-{name} (Debian's contrib and non-free components: "
+    "Raspberry Pi OS has them; on Debian add them to your apt sources first)"
+)
+
+
+@cache
+def mbrola_version() -> str | None:
+    """The mbrola program's version line (None when it is not installed)."""
+    binary = shutil.which("mbrola")
+    if binary is None:
+        return None
+    result = subprocess.run([binary, "-h"], capture_output=True, text=True, timeout=10)
+    first = (result.stdout or result.stderr).strip().splitlines()
+    return first[0] if first else "mbrola"
+
+
+def database(voice: Voice) -> Path:
+    """The diphone database of an ``mb-nl2``-style voice."""
+    name = voice.name.removeprefix("mb-")
+    return MBROLA_VOICES / name / name
+
+
+class MbrolaEngine:
+    """``espeak-ng -v mb-nl2``, one process per rate."""
+
+    family = "espeak"  # espeak-ng makes the phonemes; MBROLA only voices them
+
+    def worker_command(self, voice: Voice, words_per_minute: int) -> list[str]:
+        return [sys.executable, "-m", "voice_coach.speech.mbrola_worker", voice.name, str(voice.pitch), str(words_per_minute)]
+
+    def version(self, voice: Voice) -> str | None:
+        if self.problem(voice):
+            return None
+        size = database(voice).stat().st_size
+        return f"{espeak_version()}; {mbrola_version()}; {voice.name} {size} bytes"
+
+    def problem(self, voice: Voice) -> str | None:
+        name = voice.name.removeprefix("mb-")
+        if espeak_version() is None:
+            return "espeak-ng is not installed; install it with: sudo apt-get install espeak-ng"
+        if mbrola_version() is None or not database(voice).is_file():
+            return f"MBROLA voice {voice.name} is not installed; install it with: " + INSTALL.format(name=name)
+        return None

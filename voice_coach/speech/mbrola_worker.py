@@ -1,0 +1,36 @@
+"""An MBROLA rendering process: the espeak-ng program with an ``mb-`` voice.
+
+Run by :mod:`voice_coach.speech.tts` (protocol: :mod:`~voice_coach.speech.worker_protocol`).
+Arguments: voice, pitch, words per minute, reply pipe.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from .worker_protocol import Render, serve
+
+RENDER_TIMEOUT = 60
+
+
+def start(arguments: list[str]) -> Render:
+    voice, pitch, words_per_minute = arguments
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        raise RuntimeError("espeak-ng is not installed")
+
+    def render(text: str, path: str) -> None:
+        # "[[...]]" in the text is espeak-ng phoneme input (the pronunciation data).
+        result = subprocess.run(
+            [binary, "-v", voice, "-s", words_per_minute, "-p", pitch, "-w", path, "--", text],
+            capture_output=True, text=True, timeout=RENDER_TIMEOUT,
+        )
+        if result.returncode != 0 or "mbrola" in result.stderr.lower():
+            raise RuntimeError(result.stderr.strip() or f"espeak-ng exit status {result.returncode}")
+
+    return render
+
+
+if __name__ == "__main__":
+    serve(start)
