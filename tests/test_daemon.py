@@ -285,8 +285,8 @@ def test_a_check_in_answered_in_ordinary_dutch_is_understood_and_journaled(daemo
 
 
 def test_answers_are_said_to_be_saved_only_when_they_were(tmp_path):
-    (tmp_path / "journal.sqlite").mkdir()  # a journal that cannot be opened
-    with DaemonProcess(tmp_path) as daemon:
+    (tmp_path / "blocked").write_text("a file where the journal's folder should be")
+    with DaemonProcess(tmp_path, journal=tmp_path / "blocked" / "journal.sqlite") as daemon:  # cannot be opened
         daemon.ready()
         daemon.say("start check in")
         daemon.wait_log("listening for: spanning", 60)
