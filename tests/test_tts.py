@@ -155,7 +155,7 @@ def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
     without = prerender("/nonexistent")  # espeak-ng cannot be found any more
     assert without.returncode == 0, without.stderr
     assert " 0 rendered" in without.stdout
-    assert "espeak-ng is not installed; only speech rendered before can be played" in without.stderr
+    assert "espeak-ng is not installed; install it with: sudo apt-get install espeak-ng; only speech rendered before can be played" in without.stderr
 
 
 # -- the reply channel: nothing the speech library prints can reach it ---------------

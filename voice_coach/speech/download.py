@@ -11,6 +11,7 @@ never a path a link leads to elsewhere.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -25,6 +26,15 @@ from ..paths import command_name
 CHUNK = 1 << 16
 SCRATCH_PREFIX = ".download-"
 """Scratch folders of a download: left by an interrupted one, removed by the next."""
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    """The hex digest of a file (``sha256``, ``md5``), read in chunks."""
+    digest = hashlib.new(algorithm)
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class DownloadError(Exception):

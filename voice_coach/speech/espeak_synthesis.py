@@ -15,13 +15,19 @@ if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
 
 
 @cache
-def espeak_version() -> str | None:
-    """The installed espeak-ng's version line (None when it is not installed)."""
-    binary = shutil.which("espeak-ng")
+def program_version(program: str, flag: str) -> str | None:
+    """The first line ``program flag`` prints (None when the program is not installed)."""
+    binary = shutil.which(program)
     if binary is None:
         return None
-    result = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
-    return result.stdout.strip() or None
+    result = subprocess.run([binary, flag], capture_output=True, text=True, timeout=10)
+    lines = (result.stdout or result.stderr).strip().splitlines()
+    return lines[0] if lines else program
+
+
+def espeak_version() -> str | None:
+    """The installed espeak-ng's version line (None when it is not installed)."""
+    return program_version("espeak-ng", "--version")
 
 
 class EspeakEngine:

@@ -7,13 +7,10 @@ spoke at espeak's 175), and pyttsx3's voice list does not show ``mb-`` voices.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
-from .espeak_synthesis import espeak_version
+from .espeak_synthesis import espeak_version, program_version
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
@@ -27,15 +24,9 @@ INSTALL = (
 )
 
 
-@cache
 def mbrola_version() -> str | None:
     """The mbrola program's version line (None when it is not installed)."""
-    binary = shutil.which("mbrola")
-    if binary is None:
-        return None
-    result = subprocess.run([binary, "-h"], capture_output=True, text=True, timeout=10)
-    first = (result.stdout or result.stderr).strip().splitlines()
-    return first[0] if first else "mbrola"
+    return program_version("mbrola", "-h")
 
 
 def database(voice: Voice) -> Path:

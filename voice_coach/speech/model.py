@@ -11,7 +11,6 @@ manifest (plus :data:`UNPACK_SLACK_BYTES`) is refused before it is unpacked.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tempfile
 import zipfile
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..paths import DATA_DIR, command_name, private_folder
-from .download import CHUNK, SCRATCH_PREFIX, DownloadError, check_owner, download, install_lock, remove_leftovers, swap_in
+from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""
@@ -82,17 +81,9 @@ def verify_model(folder: Path, manifest: list[ManifestEntry], full: bool = True)
             problems.append(f"{entry.path} is missing")
         elif path.stat().st_size != entry.size:
             problems.append(f"{entry.path} has {path.stat().st_size} bytes, expected {entry.size}")
-        elif full and _sha256(path) != entry.sha256:
+        elif full and file_digest(path, "sha256") != entry.sha256:
             problems.append(f"{entry.path} has the wrong SHA-256 (damaged or tampered with)")
     return problems
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def install_model(

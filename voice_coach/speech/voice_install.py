@@ -8,7 +8,6 @@ where the config's digest was never published, it must at least be a Piper confi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -16,19 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..paths import command_name, private_folder
-from .download import CHUNK, SCRATCH_PREFIX, DownloadError, check_owner, download, install_lock, remove_leftovers, swap_in
+from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in
 from .voices import PiperEntry
 
 PIPER_VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
 """Where the rhasspy/piper-voices files are served."""
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_voice(folder: Path, entry: PiperEntry) -> list[str]:
@@ -40,7 +31,7 @@ def verify_voice(folder: Path, entry: PiperEntry) -> list[str]:
             problems.append(f"{name} is missing")
         elif size is not None and path.stat().st_size != size:
             problems.append(f"{name} has {path.stat().st_size} bytes, expected {size}")
-        elif md5 is not None and _md5(path) != md5:
+        elif md5 is not None and file_digest(path, "md5") != md5:
             problems.append(f"{name} has the wrong MD5 (damaged or tampered with)")
     config = folder / f"{entry.id}.onnx.json"
     if not problems and entry.json_md5 is None:
