@@ -108,7 +108,7 @@ def describe(action: Action) -> str | None:
         case Listen(answers=answers):
             return "? listening for: " + (" / ".join(answers) if answers else "commands")
         case SaveAnswer(key=key, answer=answer):
-            return f"✎ noted {key}: {answer}"
+            return f"✎ answer {key}: {answer}"
         case SetVolume(level=level):
             return f"volume {level:.0%}"
         case Paused():

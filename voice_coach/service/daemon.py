@@ -221,9 +221,11 @@ class Daemon:
     def _keep(self, answer: SaveAnswer) -> bool:
         """Write ``answer`` to the journal; True only when it is there."""
         if self.session_id is None:
+            log.info("could NOT keep answer %s: %s", answer.key, answer.answer)
             return False
-        kept = self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer) or True)
-        return bool(kept)
+        kept = bool(self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer) or True))
+        log.info("%s answer %s: %s", "kept" if kept else "could NOT keep", answer.key, answer.answer)  # INFO: private
+        return kept
 
     def _end_session(self, outcome: str, hush: bool = False) -> None:
         if self.session is None:
