@@ -38,7 +38,7 @@ def database(voice: Voice) -> Path:
 class MbrolaEngine:
     """``espeak-ng -v mb-nl2``, one process per rate."""
 
-    family = "espeak"  # espeak-ng makes the phonemes; MBROLA only voices them
+    family = "mbrola"
 
     def worker_command(self, voice: Voice, words_per_minute: int) -> list[str]:
         return [sys.executable, "-m", "voice_coach.speech.mbrola_worker", voice.name, str(voice.pitch), str(words_per_minute)]
