@@ -7,12 +7,14 @@ of the coach (idle, every step kind, a yes/no question, an open answer).
 
 from __future__ import annotations
 
+import tomllib
 import unicodedata
 
 import pytest
 
 from conftest import make_engine
-from voice_coach.core.care import load_care
+from voice_coach.core.care import CARE_FILE, load_care
+from voice_coach.core.templates import expand
 from voice_coach.core.engine import Crisis, Finished, Speak
 from voice_coach.core.interpret import Interpreter
 
@@ -164,3 +166,30 @@ def test_every_step_kind_stops_for_a_crisis_and_speaks_the_113_message(kind):
     spoken = [a.text for a in actions if isinstance(a, Speak)]
     assert spoken == [CARE.exercise_stopped, *CARE.crisis_message]
     assert [a.outcome for a in actions if isinstance(a, Finished)] == ["crisis"]
+
+
+# -- every phrasing and every look-alike of the data, in every state ------------------
+
+DATA = tomllib.loads(CARE_FILE.read_text("utf-8"))
+EVERY_PHRASING = sorted({p.replace("*", "en") for t in DATA["crisis"]["phrases"] for p in expand(t)} | set(DATA["crisis"]["stem_words"]))
+EVERY_LOOK_ALIKE = sorted({p for t in DATA["crisis"]["exclusions"] for p in expand(t)})
+
+
+@pytest.mark.parametrize("state", [*STATES, "idle"])
+def test_every_crisis_phrasing_of_the_data_is_heard_in_every_state(state):
+    if state == "idle":
+        missed = [p for p in EVERY_PHRASING if LANGUAGE.idle(f"nou {p} echt", ["ademoefening"]).name != "crisis"]
+    else:
+        expected, open_answer = STATES[state]
+        missed = [p for p in EVERY_PHRASING if LANGUAGE.during(f"nou {p} echt", expected, open_answer) != Crisis()]
+    assert missed == [] and len(EVERY_PHRASING) > 800
+
+
+@pytest.mark.parametrize("state", [*STATES, "idle"])
+def test_no_look_alike_of_the_data_is_a_crisis_in_any_state(state):
+    if state == "idle":
+        wrong = [p for p in EVERY_LOOK_ALIKE if getattr(LANGUAGE.idle(p, ["ademoefening"]), "name", None) == "crisis"]
+    else:
+        expected, open_answer = STATES[state]
+        wrong = [p for p in EVERY_LOOK_ALIKE if LANGUAGE.during(p, expected, open_answer) == Crisis()]
+    assert wrong == [] and len(EVERY_LOOK_ALIKE) > 50
