@@ -51,10 +51,6 @@ def find_phrase(words: list[str], phrase: list[str]) -> int:
     return -1
 
 
-def contains_phrase(text: str, phrase: str) -> bool:
-    """True when ``text`` holds ``phrase`` as whole words (both compared folded)."""
-    return find_phrase(fold(text).split(), fold(phrase).split()) != -1
-
 
 def pattern_words(phrase: str) -> tuple[str, ...]:
     """The folded words of a pattern phrase, a trailing :data:`STEM` kept."""
