@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .loader import Problem, check_script
-from .utterance import normalize
 from .script import Script
+from .utterance import normalize
 
 
 @dataclass

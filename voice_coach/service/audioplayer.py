@@ -9,10 +9,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
 from ..audio.mixer import Mixer
-from ..core.interpret import Interpreter, Listening
 from ..audio.sound import SoundError, cut, read_wav, resample, wav_seconds
+from ..core.engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
+from ..core.interpret import Interpreter, Listening
 from ..speech.speech_cache import SpeechCache
 from ..speech.tts import SpeechError
 

@@ -12,23 +12,23 @@ from pathlib import Path
 
 import click
 
-from .audioplayer import AudioPlayer, AudioTiming
-from .clock import Clock, is_night
-from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
 from ..audio.devices import DeviceError
+from ..audio.sound import write_wav
 from ..core.engine import EstimatedTiming, Event, NotUnderstood
 from ..core.interpret import Interpreter
 from ..core.library import Library, load_library
-from .logs import start_logging
-from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
-from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
 from ..core.script import Script
-from .session import AUDIO_LOOKAHEAD, Session, run_session
-from ..audio.sound import write_wav
-from ..speech.speech_cache import SpeechCache, sentences
-from .textplayer import TerminalPlayer, read_lines
 from ..core.timeline import clock_text, describe, length_problem, new_engine, simulate
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
+from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
+from ..speech.speech_cache import SpeechCache, sentences
 from ..speech.tts import SpeechError, Synthesizer
+from .audioplayer import AudioPlayer, AudioTiming
+from .clock import Clock, is_night
+from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
+from .logs import start_logging
+from .session import AUDIO_LOOKAHEAD, Session, run_session
+from .textplayer import TerminalPlayer, read_lines
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
 

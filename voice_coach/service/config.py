@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..speech.model import DUTCH_MODEL
-from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir
 from ..core.tomlfile import TomlFileError, read_toml_file
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir
+from ..speech.model import DUTCH_MODEL
 from ..speech.voices import AUTO, Voice, resolve
 
 EXIT_CONFIG = 78

@@ -16,25 +16,25 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from ..audio.speaker import Speaker
+from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
+from ..core.interpret import Interpreter, Listening
+from ..core.library import Library, load_library
+from ..core.script import Script
+from ..core.timeline import describe
+from ..paths import command_name
 from ..speech.asr import load_model
+from ..speech.model import ModelError
+from ..speech.speech_cache import SpeechCache, sentences
+from ..speech.tts import SpeechError, Synthesizer
+from ..speech.vocabulary import listened_phrases, report_unknown
 from .audioplayer import AudioPlayer, AudioTiming
 from .clock import is_night
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
-from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
-from ..core.interpret import Interpreter, Listening
 from .journal import Journal, JournalError
-from ..core.library import Library, load_library
-from ..speech.model import ModelError
 from .notify import Notifier
-from ..paths import command_name
-from ..core.script import Script
 from .session import AUDIO_LOOKAHEAD, Session
-from ..audio.speaker import Speaker
-from ..speech.speech_cache import SpeechCache, sentences
 from .textplayer import TerminalPlayer, read_lines
-from ..core.timeline import describe
-from ..speech.tts import SpeechError, Synthesizer
-from ..speech.vocabulary import listened_phrases, report_unknown
 
 log = logging.getLogger(__name__)
 

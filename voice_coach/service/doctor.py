@@ -12,14 +12,14 @@ from typing import Callable
 
 import numpy as np
 
-from .config import Config
 from ..audio.devices import DeviceError
-from .journal import Journal, JournalError
-from ..core.library import load_library
-from ..speech.model import manifest_for, model_status
 from ..core.interpret import Interpreter
+from ..core.library import load_library
 from ..paths import command_name
+from ..speech.model import manifest_for, model_status
 from ..speech.tts import SpeechError, Synthesizer
+from .config import Config
+from .journal import Journal, JournalError
 
 MIC_SECONDS = 1.0
 """How long the microphone is listened to."""

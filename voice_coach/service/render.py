@@ -7,11 +7,11 @@ from typing import Iterable
 
 import numpy as np
 
-from .audioplayer import AudioPlayer, AudioTiming
 from ..audio.mixer import Mixer
 from ..core.script import Script
-from ..speech.speech_cache import SpeechCache
 from ..core.timeline import Timeline, simulate
+from ..speech.speech_cache import SpeechCache
+from .audioplayer import AudioPlayer, AudioTiming
 
 RENDER_RATE = 22050
 """espeak-ng's own rate: no resampling of speech."""

@@ -14,9 +14,9 @@ from typing import Protocol
 
 import vosk
 
-from .model import ModelError, manifest_for, model_status
-from ..paths import command_name
 from ..core.utterance import UNKNOWN
+from ..paths import command_name
+from .model import ModelError, manifest_for, model_status
 
 log = logging.getLogger(__name__)
 

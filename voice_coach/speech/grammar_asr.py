@@ -8,8 +8,8 @@ import logging
 import numpy as np
 import vosk
 
-from .asr import heard_text
 from ..core.utterance import UNKNOWN
+from .asr import heard_text
 
 log = logging.getLogger(__name__)
 

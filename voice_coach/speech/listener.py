@@ -8,13 +8,13 @@ import threading
 import numpy as np
 import vosk
 
-from .asr import Recognition
-from .free_asr import FreeRecognizer
-from .grammar_asr import GrammarRecognizer
-from ..core.interpret import Listening
 from ..audio.mic import BLOCK_SECONDS, Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
+from ..core.interpret import Listening
+from .asr import Recognition
+from .free_asr import FreeRecognizer
+from .grammar_asr import GrammarRecognizer
 
 HOLDOFF_SECONDS = 0.3
 """After the coach falls silent, the microphone stays deaf this long (room echo)."""

@@ -9,11 +9,11 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+from ..audio.sound import wav_seconds
 from ..core.care import Care
-from ..paths import private_folder
 from ..core.phrases import Replies
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
-from ..audio.sound import wav_seconds
+from ..paths import private_folder
 from .tts import Synthesizer
 
 log = logging.getLogger(__name__)
