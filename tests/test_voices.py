@@ -107,7 +107,9 @@ def test_piper_renders_caches_and_follows_the_rate(tmp_path):
         path = cache.get(sentence, 1.0)
         assert cache.get(sentence, 1.0) == path and cache.renders == 1
         slow = cache.speech_seconds(sentence, 0.8)
-        assert slow > cache.speech_seconds(sentence, 1.0) * 1.15
+        # length_scale grows by 1.25; the pauses around the words do not stretch, and
+        # Piper draws each duration with noise (measured ratios 1.14-1.20): clearly slower.
+        assert slow > cache.speech_seconds(sentence, 1.0) * 1.08
         samples, rate = read_wav(path)
         assert rate == 22050 and abs(samples).max() > 0.1
     finally:
