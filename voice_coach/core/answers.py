@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..paths import DATA_DIR
 from .templates import expand
-from .utterance import fold, pattern_words, find_phrase
+from .utterance import find_phrase, fold, normalize, pattern_words
 
 NEGATION_REACH = 2
 """A negation this many words or fewer before a phrasing cancels it."""
@@ -93,8 +93,6 @@ def _occurrences(words: list[str], phrase: tuple[str, ...], word: str) -> list[F
 @cache
 def load_answers(path: Path = DATA_DIR / "answers.toml") -> AnswerBook:
     """The answer book in ``path`` (by default the shipped Dutch one)."""
-    from .utterance import normalize
-
     data = tomllib.loads(path.read_text("utf-8"))
     spoken = {w: tuple(dict.fromkeys(normalize(p) for t in ts for p in expand(t))) for w, ts in data["words"].items()}
     return AnswerBook(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..paths import DATA_DIR
 from .templates import expand
-from .utterance import fold, normalize, pattern_words, find_phrase
+from .utterance import find_phrase, fold, normalize, pattern_words
 
 SLOT = "{oefening}"
 """Placeholder for an exercise's spoken name in the idle start phrasings."""
