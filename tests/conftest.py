@@ -38,10 +38,20 @@ pcm.vctest_mic {{
 )
 MICROPHONE_FILE.write_bytes(b"")
 os.environ["ALSA_CONFIG_PATH"] = f"/usr/share/alsa/alsa.conf:{RIG / 'asound.conf'}"
+# No config file or own scripts of whoever runs the tests (~/.config/voice-coach) may leak in.
+os.environ["XDG_CONFIG_HOME"] = str(RIG / "config")
 
 from voice_coach.core.engine import Engine
 from voice_coach.core.loader import parse_script
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
+
+REPO = Path(__file__).resolve().parent.parent
+"""The checkout: its docs, tools and systemd units, which are not installed."""
+
+
+def shared_sound(name: str) -> str:
+    """A shipped sound as the loader stores it: the path of the file."""
+    return str((AUDIO_DIR / name).resolve())
 from voice_coach.core.phrases import load_phrases
 from voice_coach.core.care import load_care
 from voice_coach.core.script import Script
@@ -65,7 +75,7 @@ def make_script(*steps: dict, **meta) -> Script:
     """A valid script with these steps; fails the test if the loader rejects it."""
     data = {"id": "test", "title": "Test", "triggers": ["test"], "summary": "Test.", "minutes": 1, **meta}
     data["step"] = list(steps)
-    script, problems = parse_script(data, "test.toml", AUDIO_DIR)
+    script, problems = parse_script(data, "test.toml", [AUDIO_DIR])
     assert script is not None, [str(p) for p in problems]
     return script
 

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from voice_coach.core.care import CARE_FILE, load_care
-from voice_coach.paths import PROJECT_ROOT
+from conftest import REPO
 
 CARE = load_care()
 
@@ -66,10 +66,10 @@ def test_distress_support_gives_113():
 
 
 def test_the_free_number_is_always_written_right_and_defined_once():
-    files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
     defined_in = []
     for name in files:
-        path = PROJECT_ROOT / name
+        path = REPO / name
         if path.suffix not in {".py", ".toml", ".md", ".service", ".sh", ".txt", ""} or not path.is_file():
             continue
         text = path.read_text("utf-8", errors="replace")

@@ -153,7 +153,7 @@ def cache():
     [(3.0, "harder"), (3.4, "sneller"), (25.0, "langzamer")],
 ])
 def test_no_acknowledgement_overlaps_speech_in_a_rendered_exercise(cache, said):
-    samples, timeline = render_exercise(LIBRARY.scripts["ademoefening"], cache, AUDIO_DIR, ["nee"], said=said)
+    samples, timeline = render_exercise(LIBRARY.scripts["ademoefening"], cache, ["nee"], said=said)
     spans = audible_spans(timeline, cache, 22050)
     clashes = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1] - 0.005]
     assert clashes == []

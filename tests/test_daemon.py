@@ -20,22 +20,23 @@ from conftest import speaker_output
 from daemon_harness import DaemonProcess
 from voice_coach.paths import command_name
 from voice_coach.core.care import load_care
-from voice_coach.paths import PROJECT_ROOT, SCRIPTS_DIR
+from conftest import REPO
+from voice_coach.paths import SCRIPTS_DIR
 from voice_coach.core.phrases import load_phrases
 
-UNIT = PROJECT_ROOT / "systemd" / "voice-coach.service"
+UNIT = REPO / "systemd" / "voice-coach.service"
 
 
 def installed_unit(tmp_path: Path, unit: Path) -> Path:
     """The unit as install-pi.sh installs it, pointing at this checkout."""
     target = tmp_path / unit.name
-    target.write_text(unit.read_text().replace("/opt/voice-coach", str(PROJECT_ROOT)))
+    target.write_text(unit.read_text().replace("/opt/voice-coach", str(REPO)))
     return target
 
 
 @pytest.mark.parametrize("unit", ["voice-coach.service", "voice-coach-user.service"])
 def test_units_pass_systemd_analyze_verify(tmp_path, unit):
-    result = subprocess.run(["systemd-analyze", "verify", str(installed_unit(tmp_path, PROJECT_ROOT / "systemd" / unit))], capture_output=True, text=True)
+    result = subprocess.run(["systemd-analyze", "verify", str(installed_unit(tmp_path, REPO / "systemd" / unit))], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 

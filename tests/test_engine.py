@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from conftest import make_engine
+from conftest import make_engine, shared_sound
 from voice_coach.core.engine import (
     SENTENCE_GAP,
     Answer,
@@ -72,7 +72,7 @@ def test_say_speaks_then_waits_speech_plus_gap():
 
 def test_clip_replaces_voice_and_its_length_counts():
     actions = run_to_end(make_engine({"say": "Welkom.", "clip": "gong.wav"}))
-    assert of(Speak, actions) == [Speak(0.0, "Welkom.", "gong.wav", 1.0)]
+    assert of(Speak, actions) == [Speak(0.0, "Welkom.", shared_sound("gong.wav"), 1.0)]
     assert actions[-1] == Finished(2.0 + SENTENCE_GAP, "completed")
 
 
@@ -84,7 +84,7 @@ def test_pause_is_silence_of_its_length():
 
 def test_chime_plays_and_lasts_the_sound():
     actions = run_to_end(make_engine({"chime": "gong.wav"}, {"say": "Na."}))
-    assert of(PlaySound, actions) == [PlaySound(0.0, "gong.wav")]
+    assert of(PlaySound, actions) == [PlaySound(0.0, shared_sound("gong.wav"))]
     assert of(Speak, actions)[0].at == 2.0
 
 
@@ -120,7 +120,7 @@ def test_cue_rounds_limits_cues_but_tones_go_on():
     )
     actions = run_to_end(engine)
     assert spoken(actions) == ["In"]
-    assert of(PlaySound, actions) == [PlaySound(t, "toon-in.wav", 4.0) for t in (0.0, 10.0, 20.0)]
+    assert of(PlaySound, actions) == [PlaySound(t, shared_sound("toon-in.wav"), 4.0) for t in (0.0, 10.0, 20.0)]
 
 
 def test_reflect_speaks_then_holds_silence():

@@ -105,7 +105,7 @@ def test_a_ten_thousand_step_script_validates(tmp_path):
     steps = "".join(f'[[step]]\nsay = "Zin {i}."\n' for i in range(10_000))
     path = tmp_path / "lang.toml"
     path.write_text(f'id = "lang"\ntitle = "Lang"\ntriggers = ["lang"]\nsummary = "S."\nminutes = 1\n{steps}')
-    script, problems = check_script(path, AUDIO_DIR)
+    script, problems = check_script(path, [AUDIO_DIR])
     assert script is not None and len(script.steps) == 10_000, problems
 
 
@@ -142,7 +142,7 @@ def test_any_bytes_give_data_or_a_named_problem(tmp_path, raw):
         assert str(err).startswith(f"{path}: ")
     else:
         assert isinstance(data, dict)
-    check_script(path, AUDIO_DIR)  # returns problems, never raises
+    check_script(path, [AUDIO_DIR])  # returns problems, never raises
     try:
         load_config(path)
     except ConfigError as err:

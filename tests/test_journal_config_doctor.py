@@ -118,9 +118,9 @@ def test_the_documented_example_config_is_valid_and_covers_every_key(tmp_path):
     from dataclasses import fields
 
     from voice_coach.service.config import Settings
-    from voice_coach.paths import PROJECT_ROOT
+    from conftest import REPO
 
-    example = (PROJECT_ROOT / "docs" / "config.example.toml").read_text()
+    example = (REPO / "docs" / "config.example.toml").read_text()
     uncommented = "\n".join(line[2:] for line in example.splitlines() if line.startswith("# ") and " = " in line)
     (tmp_path / "c.toml").write_text(uncommented)
     config = load_config(tmp_path / "c.toml")
@@ -140,7 +140,7 @@ def test_doctor_reports_each_part(tmp_path):
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
         "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "microphone", "speaker",
         "journal writable", "service"]
-    assert lines[1].startswith("OK   exercise scripts: 13 exercises in ")
+    assert lines[1].startswith("OK   exercise scripts: 13 exercises, 0 of them your own")
     voice = best_voice(Path("/nonexistent"))
     assert lines[2].startswith(f"OK   Dutch voice: {voice.name} ({voice.engine}) speaks")
     assert lines[4].startswith("FIX  vocabulary: the model does not know ") and "(aan, aandacht, " in lines[4]  # a Korean model

@@ -36,7 +36,7 @@ documents = st.fixed_dictionaries(
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_loader_never_raises_on_any_content(data):
-    script, problems = parse_script(data, "random.toml", AUDIO_DIR)
+    script, problems = parse_script(data, "random.toml", [AUDIO_DIR])
     assert (script is None) == any(not p.warning for p in problems)
     for problem in problems:
         assert str(problem).startswith("random.toml")
@@ -51,7 +51,7 @@ def test_reading_any_bytes_gives_only_script_errors(tmp_path_factory, raw):
         read_toml(path)
     except ScriptError as err:
         assert err.problems and str(path) in str(err)
-    script, problems = check_script(path, AUDIO_DIR)
+    script, problems = check_script(path, [AUDIO_DIR])
     assert script is None or not [p for p in problems if not p.warning]
 
 

@@ -36,7 +36,7 @@ def rms(samples: np.ndarray) -> float:
 
 
 def test_render_places_every_sentence_at_its_scheduled_time(cache):
-    samples, timeline = render_exercise(LIBRARY.scripts["veilig"], cache, AUDIO_DIR)
+    samples, timeline = render_exercise(LIBRARY.scripts["veilig"], cache)
     assert timeline.outcome == "completed"
     assert len(samples) / RENDER_RATE == pytest.approx(timeline.seconds, abs=0.05)
     says = [a for a in timeline.actions if isinstance(a, Speak) and a.text[0].isupper() and len(a.text) > 12]
@@ -51,16 +51,16 @@ def test_render_places_every_sentence_at_its_scheduled_time(cache):
 
 def test_render_follows_the_answers(cache):
     script = LIBRARY.scripts["ademoefening"]
-    no, _ = render_exercise(script, cache, AUDIO_DIR, ["nee"])
-    yes, _ = render_exercise(script, cache, AUDIO_DIR, ["ja", "nee"])
+    no, _ = render_exercise(script, cache, ["nee"])
+    yes, _ = render_exercise(script, cache, ["ja", "nee"])
     extra = 6 * 10  # six more rounds of 4 + 6 seconds
     assert (len(yes) - len(no)) / RENDER_RATE == pytest.approx(extra + 8, abs=8)
 
 
 def test_render_timing_uses_real_speech_lengths(cache):
-    timing = AudioTiming(cache, AUDIO_DIR)
+    timing = AudioTiming(cache)
     assert timing.speech_seconds("Welkom.", 1.0) == pytest.approx(len(read_wav(cache.get("Welkom.", 1.0))[0]) / 22050)
-    assert timing.sound_seconds("gong.wav") == pytest.approx(5.0)
+    assert timing.sound_seconds(str(AUDIO_DIR / "gong.wav")) == pytest.approx(5.0)
 
 
 def test_render_command_writes_the_wav(tmp_path):

@@ -12,7 +12,8 @@ import pytest
 from voice_coach.core.engine import EstimatedTiming, SaveAnswer
 from voice_coach.core.library import load_library
 from voice_coach.core.loader import parse_script
-from voice_coach.paths import AUDIO_DIR, PROJECT_ROOT, SCRIPTS_DIR
+from conftest import REPO
+from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 from voice_coach.core.script import KIND_OF
 from voice_coach.core.timeline import simulate
 
@@ -114,7 +115,7 @@ def test_crisis_answer_in_the_check_in_stops_and_gives_113():
 
 
 def test_documented_example_is_valid_and_uses_every_step_kind(tmp_path):
-    doc = (PROJECT_ROOT / "docs" / "SCRIPT_FORMAT.md").read_text("utf-8")
+    doc = (REPO / "docs" / "SCRIPT_FORMAT.md").read_text("utf-8")
     example = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
     data = tomllib.loads(example)
     audio = tmp_path / "audio"
@@ -122,7 +123,7 @@ def test_documented_example_is_valid_and_uses_every_step_kind(tmp_path):
     for sound in AUDIO_DIR.glob("*.wav"):
         (audio / sound.name).write_bytes(sound.read_bytes())
     (audio / "voorbeeld-welkom.wav").write_bytes((AUDIO_DIR / "belletje.wav").read_bytes())
-    script, problems = parse_script(data, "voorbeeld.toml", audio, expected_id="voorbeeld")
+    script, problems = parse_script(data, "voorbeeld.toml", [audio], expected_id="voorbeeld")
     assert script is not None and problems == []
     assert {s.kind for s in script.steps} == set(KIND_OF.values())
     assert simulate(script, EstimatedTiming(), ["nee", "rust"]).outcome == "completed"
@@ -130,8 +131,8 @@ def test_documented_example_is_valid_and_uses_every_step_kind(tmp_path):
 
 def test_sounds_are_regenerated_by_the_project(tmp_path):
     # The generator writes every sound the scripts use.
-    used = {s.body.sound for script in SCRIPTS for s in script.steps if s.kind == "chime"}
-    used |= {t for script in SCRIPTS for s in script.steps if s.kind == "breathe" for t in s.body.tones.values()}
-    generator = (PROJECT_ROOT / "tools" / "make_sounds.py").read_text("utf-8")
+    used = {Path(s.body.sound).name for script in SCRIPTS for s in script.steps if s.kind == "chime"}
+    used |= {Path(t).name for script in SCRIPTS for s in script.steps if s.kind == "breathe" for t in s.body.tones.values()}
+    generator = (REPO / "tools" / "make_sounds.py").read_text("utf-8")
     assert used and all(f'"{name}"' in generator for name in used)
     assert {p.name for p in Path(AUDIO_DIR).glob("*.wav")} >= used

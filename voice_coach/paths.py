@@ -1,19 +1,27 @@
-"""Where the shipped scripts and sounds live."""
+"""Where voice-coach's files live: the shipped exercises, sounds and data (package
+data, found through importlib.resources), and the folders it writes."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout voice-coach is installed from (it is installed editable, in place)."""
-SCRIPTS_DIR = PROJECT_ROOT / "scripts"
-"""The exercise scripts."""
-AUDIO_DIR = PROJECT_ROOT / "audio"
-"""Chimes, breath tones and recorded clips that scripts may name."""
-DATA_DIR = Path(__file__).resolve().parent / "data"
+
+def _package_folder(name: str) -> Path:
+    """A folder of package data. voice-coach is always installed unpacked (a wheel or an
+    editable checkout, where ``exercises`` and ``sounds`` are links to the top-level
+    ``scripts/`` and ``audio/``), so it is a real folder that can be listed and read."""
+    return Path(str(files("voice_coach").joinpath(name)))
+
+
+SCRIPTS_DIR = _package_folder("exercises")
+"""The shipped exercise scripts (``scripts/`` in the repository)."""
+AUDIO_DIR = _package_folder("sounds")
+"""The shipped chimes, breath tones and recorded clips that any script may name (``audio/``)."""
+DATA_DIR = _package_folder("data")
 """The package's language and care data."""
 
 

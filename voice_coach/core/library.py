@@ -1,4 +1,4 @@
-"""The set of exercises: every script in a folder, checked against each other."""
+"""The set of exercises: the shipped scripts and the coach's own, checked against each other."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ class Library:
     """The valid exercises, and what was wrong with the rest."""
 
     scripts: dict[str, Script] = field(default_factory=dict)
-    """Valid scripts by id, in file name order."""
+    """Valid scripts by id: the shipped order, then the coach's own."""
     problems: list[Problem] = field(default_factory=list)
     """Errors and warnings of every file read."""
+    replaced: dict[str, str] = field(default_factory=dict)
+    """Id -> the file of the script that a later folder's script of that id replaced."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -44,43 +46,44 @@ class Library:
         return list(dict.fromkeys(names[c] for c in close))
 
 
-def script_files(paths: Iterable[Path]) -> list[Path]:
-    """The .toml files named, folders expanded (sorted)."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
-    return files
+def script_files(path: Path) -> list[Path]:
+    """The .toml files of a folder (sorted), or the one file named."""
+    return sorted(path.glob("*.toml")) if path.is_dir() else [path]
 
 
-def load_library(paths: Iterable[Path], audio_dir: Path, between_files: Callable[[], None] | None = None) -> Library:
-    """Load every script; a bad one is reported and left out, the rest still load.
-    ``between_files`` is called before each file (the daemon feeds its watchdog there)."""
+def load_library(layers: Iterable[Path], shared_sounds: Path, between_files: Callable[[], None] | None = None) -> Library:
+    """Load every script of ``layers`` (folders or files), in order: a valid script
+    replaces one of the same id from an earlier layer, so a coach's own folder adds
+    exercises or replaces shipped ones. A bad script is reported and left out, and
+    never hides the one it would have replaced. A script's sounds are looked for
+    beside it, then in ``shared_sounds``. ``between_files`` is called before each
+    file (the daemon feeds its watchdog there)."""
     library = Library()
-    owner: dict[str, str] = {}  # trigger or id -> the file that has it
-    for path in script_files(paths):
-        if between_files is not None:
-            between_files()
-        script, problems = check_script(path, audio_dir)
-        library.problems.extend(problems)
-        if script is None:
-            continue
-        clashes = _clashes(script, owner)
-        library.problems.extend(clashes)
-        if clashes:
-            continue
-        owner.update({t: script.source for t in script.triggers})
-        owner[f"id:{script.id}"] = script.source
-        library.scripts[script.id] = script
+    owner: dict[str, str] = {}  # trigger -> the id of the exercise it starts
+    for layer in layers:
+        for path in script_files(layer):
+            if between_files is not None:
+                between_files()
+            script, problems = check_script(path, (path.parent, shared_sounds))
+            library.problems.extend(problems)
+            if script is not None:
+                _add(library, owner, script)
     return library
 
 
-def _clashes(script: Script, owner: dict[str, str]) -> list[Problem]:
-    problems = []
-    if f"id:{script.id}" in owner:
-        problems.append(Problem(script.source, f"id {script.id!r} is also used by {owner[f'id:{script.id}']}; ids must be unique", field="id"))
-    for trigger in script.triggers:
-        if trigger in owner:
-            problems.append(
-                Problem(script.source, f"trigger {trigger!r} also starts {owner[trigger]}; give each exercise its own triggers", field="triggers")
-            )
-    return problems
+def _add(library: Library, owner: dict[str, str], script: Script) -> None:
+    """Add ``script``, replacing the one with its id, unless a trigger of it starts another
+    exercise already: what was loaded first keeps its triggers."""
+    taken = [t for t in script.triggers if owner.get(t, script.id) != script.id]
+    for trigger in taken:
+        other = library.scripts[owner[trigger]].source
+        library.problems.append(Problem(script.source, f"trigger {trigger!r} also starts {other}; give each exercise its own triggers", field="triggers"))
+    if taken:
+        return
+    previous = library.scripts.get(script.id)
+    if previous is not None:
+        library.replaced[script.id] = previous.source
+        for trigger in previous.triggers:
+            del owner[trigger]
+    owner.update(dict.fromkeys(script.triggers, script.id))
+    library.scripts[script.id] = script

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .script import (
     KIND_OF,
@@ -92,20 +92,22 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScriptError([Problem(str(path), err.reason)]) from None
 
 
-def check_script(path: Path, audio_dir: Path) -> tuple[Script | None, list[Problem]]:
+def check_script(path: Path, sound_folders: Sequence[Path]) -> tuple[Script | None, list[Problem]]:
     """Load one script file: the script (None when invalid) and every problem found."""
     try:
         data = read_toml(path)
     except ScriptError as err:
         return None, err.problems
-    return parse_script(data, str(path), audio_dir, expected_id=path.stem)
+    return parse_script(data, str(path), sound_folders, expected_id=path.stem)
 
 
 def parse_script(
-    data: dict[str, Any], source: str, audio_dir: Path, expected_id: str | None = None
+    data: dict[str, Any], source: str, sound_folders: Sequence[Path], expected_id: str | None = None
 ) -> tuple[Script | None, list[Problem]]:
-    """Validate parsed TOML data: the script (None when any error) and all problems."""
-    reader = _Reader(source, audio_dir)
+    """Validate parsed TOML data: the script (None when any error) and all problems.
+    A sound the script names is looked for in ``sound_folders``, first match wins, and
+    stored as the path of the file found."""
+    reader = _Reader(source, tuple(sound_folders))
     script = reader.script(data, expected_id)
     errors = [p for p in reader.problems if not p.warning]
     return (None if errors else script), reader.problems
@@ -114,9 +116,9 @@ def parse_script(
 class _Reader:
     """Walks the TOML data, building the script and collecting problems."""
 
-    def __init__(self, source: str, audio_dir: Path):
+    def __init__(self, source: str, sound_folders: tuple[Path, ...]):
         self.source = source
-        self.audio_dir = audio_dir
+        self.sound_folders = sound_folders
         self.problems: list[Problem] = []
         self.step_no: int | None = None
         self.kind: str | None = None
@@ -193,32 +195,34 @@ class _Reader:
         return value.strip()
 
     def audio(self, table: dict[str, Any], key: str, missing_is_warning: bool = False) -> str | None | bool:
-        """A sound file name inside audio/; None when invalid. With ``missing_is_warning``
+        """The path of the named sound file; None when invalid. With ``missing_is_warning``
         (a recorded clip, which has the voice to fall back on) a missing file is only
         a warning and gives "", an invalid one False."""
         value = table.get(key)
         invalid = False if missing_is_warning else None
+        where = " or ".join(map(str, self.sound_folders))
         if not isinstance(value, str) or not value.strip():
-            self.problem("must be a file name in audio/, in quotes", key)
+            self.problem(f"must be the name of a .wav file in {where}, in quotes", key)
             return invalid
         if "\0" in value:
             self.problem(f"{value!r} holds a NUL character (\\u0000); write the file name without it", key)
             return invalid
-        root = self.audio_dir.resolve()
-        target = (root / value).resolve()
-        if Path(value).is_absolute() or not target.is_relative_to(root):
-            self.problem(f"{value!r} lies outside audio/; put the file in audio/ and give its name", key)
+        roots = [folder.resolve() for folder in self.sound_folders]
+        targets = [(root / value).resolve() for root in roots]
+        if Path(value).is_absolute() or not all(t.is_relative_to(r) for t, r in zip(targets, roots)):
+            self.problem(f"{value!r} lies outside the sound folders; put the file in {where} and give its name", key)
             return invalid
-        if target.suffix.lower() != ".wav":
+        if Path(value).suffix.lower() != ".wav":
             self.problem(f"{value!r} is not a .wav file; convert it to WAV", key)
             return invalid
-        if not target.is_file():
+        found = next((t for t in targets if t.is_file()), None)
+        if found is None:
             if missing_is_warning:
-                self.problem(f"recorded clip {value!r} not found in {self.audio_dir}; the synthesized voice speaks instead", key, warning=True)
+                self.problem(f"recorded clip {value!r} not found in {where}; the synthesized voice speaks instead", key, warning=True)
                 return ""
-            self.problem(f"audio file {value!r} not found in {self.audio_dir}; add it there or fix the name", key)
+            self.problem(f"audio file {value!r} not found in {where}; add it there or fix the name", key)
             return None
-        return value
+        return str(found)
 
     # -- the script ------------------------------------------------------
     def script(self, data: dict[str, Any], expected_id: str | None) -> Script | None:

@@ -22,7 +22,8 @@ class Say:
     text: str
     """The Dutch sentence to speak."""
     clip: str | None = None
-    """A recorded clip in ``audio/`` played instead of the synthesized voice."""
+    """Path of a recorded clip played instead of the synthesized voice (the script names
+    the file; the loader finds it beside the script or among the shared sounds)."""
     at_night: str | None = None
     """Said instead of ``text`` at night (see :func:`voice_coach.clock.is_night`): a
     closing that lets the person drift off instead of sending them back into the day."""
@@ -38,10 +39,10 @@ class Pause:
 
 @dataclass(frozen=True)
 class Chime:
-    """Play a sound file from ``audio/``."""
+    """Play a sound file."""
 
     sound: str
-    """File name inside ``audio/``."""
+    """Path of the sound file (found by the loader, like a clip)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Breathe:
     cues: dict[str, str] = field(default_factory=dict)
     """Spoken cue per phase, said at the phase onset (its length is part of the phase)."""
     tones: dict[str, str] = field(default_factory=dict)
-    """Sound file per phase, played at the phase onset and cut at the phase end."""
+    """Path of the sound file per phase, played at the phase onset and cut at the phase end."""
     cue_rounds: int | None = None
     """Speak the cues only in the first N rounds (tones carry the rest); None: every round."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from .engine import (
@@ -98,11 +99,11 @@ def describe(action: Action) -> str | None:
     """One line for a person reading along; None for actions with nothing to show."""
     match action:
         case Speak(text=text, clip=clip):
-            return f'"{text}"' + (f"  [clip {clip}]" if clip else "")
+            return f'"{text}"' + (f"  [clip {Path(clip).name}]" if clip else "")
         case BreathPhase(phase=phase, seconds=seconds, round=number, rounds=rounds):
             return f"~ {PHASE_NAMES[phase]} {seconds:.1f} s  (round {number}/{rounds})"
         case PlaySound(sound=sound):
-            return f"♪ {sound}"
+            return f"♪ {Path(sound).name}"
         case Silence(seconds=seconds):
             return f"… silence {seconds:.1f} s"
         case Listen(answers=answers):

@@ -1,5 +1,6 @@
-"""Carrying out the engine's actions with real sound: speech from the cache, sounds
-from audio/, all on one Mixer; what to listen for goes to the Listener."""
+"""Carrying out the engine's actions with real sound: speech from the cache, sound
+files where the loader found them, all on one Mixer; what to listen for goes to the
+Listener."""
 
 from __future__ import annotations
 
@@ -29,9 +30,8 @@ class AudioTiming:
     estimated length, so the exercise keeps its rhythm with what is cached.
     """
 
-    def __init__(self, cache: SpeechCache, audio_dir: Path):
+    def __init__(self, cache: SpeechCache):
         self.cache = cache
-        self.audio_dir = audio_dir
 
     def speech_seconds(self, text: str, rate: float) -> float:
         try:
@@ -40,7 +40,7 @@ class AudioTiming:
             return EstimatedTiming().speech_seconds(text, rate)
 
     def sound_seconds(self, sound: str) -> float:
-        return wav_seconds(self.audio_dir / sound)
+        return wav_seconds(Path(sound))
 
 
 class AudioPlayer:
@@ -51,14 +51,12 @@ class AudioPlayer:
         mixer: Mixer,
         frame_at: Callable[[float], int],
         cache: SpeechCache,
-        audio_dir: Path,
         listen_for: Callable[[Listening], None] | None = None,
         language: Interpreter | None = None,
     ):
         self.mixer = mixer
         self.frame_at = frame_at
         self.cache = cache
-        self.audio_dir = audio_dir
         self.listen_for = listen_for
         self.language = language
         self._sounds: dict[str, np.ndarray] = {}
@@ -98,6 +96,6 @@ class AudioPlayer:
 
     def _sound(self, name: str) -> np.ndarray:
         if name not in self._sounds:
-            samples, rate = read_wav(self.audio_dir / name)
+            samples, rate = read_wav(Path(name))
             self._sounds[name] = resample(samples, rate, self.mixer.rate)
         return self._sounds[name]

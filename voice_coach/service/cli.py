@@ -107,11 +107,11 @@ def device_options(command):
 
 def _library(settings: Settings) -> Library:
     """The valid exercises; a bad script is named on stderr and left out."""
-    library = load_library([settings.scripts], settings.audio)
+    library = settings.load_library()
     for problem in library.errors:
         click.echo(f"skipped: {problem}", err=True)
     if not library.scripts:
-        raise click.ClickException(f"no valid exercise scripts in {settings.scripts}; run '{command_name()} validate'")
+        raise click.ClickException(f"no valid exercise scripts in {settings.scripts} or {settings.own_scripts}; run '{command_name()} validate'")
     return library
 
 
@@ -132,24 +132,33 @@ def _speech_cache(settings: Settings) -> SpeechCache:
 @main.command("list")
 @click.pass_obj
 def list_command(config: Config) -> None:
-    """List the exercises: id, title, duration and spoken triggers."""
-    for script in _library(config.settings).scripts.values():
-        click.echo(f"{script.id:<16} {script.title:<34} {script.minutes:>4g} min   {' | '.join(script.triggers)}")
+    """List the exercises: id, title, duration, spoken triggers, and where each comes from."""
+    settings = config.settings
+    library = _library(settings)
+    for script in library.scripts.values():
+        origin = "shipped" if Path(script.source).parent == settings.scripts else script.source
+        if script.id in library.replaced:
+            origin += " (replaces the shipped one)"
+        click.echo(f"{script.id:<16} {script.title:<34} {script.minutes:>4g} min   {' | '.join(script.triggers)}   [{origin}]")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Check scripts (files or folders; default: all) and report every problem.
+    """Check scripts (files or folders; default: the shipped ones and your own) and
+    report every problem. A script in a later folder replaces one with the same id.
 
     Exits 0 only when every script is valid; warnings do not count.
     """
-    searched = paths or (ctx.obj.settings.scripts,)
-    library = load_library(searched, ctx.obj.settings.audio)
+    settings = ctx.obj.settings
+    searched = paths or settings.script_folders()
+    library = load_library(searched, settings.audio)
     library.problems += [p for s in library.scripts.values() if (p := length_problem(s, EstimatedTiming()))]
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
+    for script_id, replaced in library.replaced.items():
+        click.echo(f"{library.scripts[script_id].source}: replaces {replaced}")
     errors = len(library.errors)
     click.echo(f"{len(library.scripts)} valid, {errors} error{'s' * (errors != 1)}, {len(library.problems) - errors} warnings")
     if not library.scripts and not errors:
@@ -233,7 +242,7 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
     listener = _listener(settings, heard, speaker, script, language)
     with speaker:
         player = AudioPlayer(
-            speaker.mixer, speaker.frame_at, cache, settings.audio,
+            speaker.mixer, speaker.frame_at, cache,
             listener.listen_for if listener else None, language,
         )
 
@@ -241,7 +250,7 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
             player.perform(action)
             terminal.perform(action)
 
-        engine = new_engine(script, AudioTiming(cache, settings.audio), settings.volume, is_night(datetime.now()))
+        engine = new_engine(script, AudioTiming(cache), settings.volume, is_night(datetime.now()))
         try:
             if listener:
                 listener.listen_for(language.session_listening())
@@ -309,7 +318,7 @@ def render(config: Config, name: str, output: Path, answers: tuple[str, ...]) ->
     settings = config.settings
     script = _script(settings, name)
     try:
-        samples, timeline = render_exercise(script, _speech_cache(settings), settings.audio, answers)
+        samples, timeline = render_exercise(script, _speech_cache(settings), answers)
         write_wav(output, samples, RENDER_RATE)
     except SpeechError as err:
         raise click.ClickException(str(err)) from None

@@ -2,7 +2,8 @@
 
 The service reads ``/etc/voice-coach/config.toml`` (systemd's
 ``$CONFIGURATION_DIRECTORY``), a user ``~/.config/voice-coach/config.toml``;
-``--config`` picks another. Every key is a field of :class:`Settings`.
+``--config`` picks another. Every key is a field of :class:`Settings`. The coach's own
+scripts live in ``scripts/`` beside the config file.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import difflib
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from ..core.library import Library, load_library
 from ..core.tomlfile import TomlFileError, read_toml_file
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir
 from ..speech.model import DUTCH_MODEL
@@ -31,9 +33,13 @@ class Settings:
     """Everything that can be set. Each field is also a key of the config file."""
 
     scripts: Path = SCRIPTS_DIR
-    """Folder with the exercise scripts."""
+    """Folder with the shipped exercise scripts."""
+    own_scripts: Path = field(default_factory=lambda: default_config_path().parent / "scripts")
+    """The coach's own scripts (and their recorded clips), read after ``scripts``: a
+    script here adds an exercise, or replaces the shipped one with the same id. Default:
+    ``scripts/`` beside the config file."""
     audio: Path = AUDIO_DIR
-    """Folder with the sounds and clips the scripts name."""
+    """Folder with the shared chimes and tones that any script may name."""
     voice: str = AUTO
     """The voice: "auto" (the best installed), a name from `voice-coach voices`, a Piper .onnx file,
     or any espeak-ng voice id."""
@@ -67,6 +73,15 @@ class Settings:
     volume: float = 0.7
     """Start volume (0.1-1.0)."""
 
+    def script_folders(self) -> list[Path]:
+        """The shipped scripts, then the coach's own when that folder exists and is another."""
+        own = self.own_scripts.exists() and self.own_scripts.resolve() != self.scripts.resolve()
+        return [self.scripts] + ([self.own_scripts] if own else [])
+
+    def load_library(self, between_files: Callable[[], None] | None = None) -> Library:
+        """The exercises: the shipped ones, then the coach's own (see :func:`load_library`)."""
+        return load_library(self.script_folders(), self.audio, between_files)
+
     def voice_settings(self) -> Voice:
         """The voice these settings describe ("auto": the best installed one)."""
         return resolve(self.voice, self.voices, self.words_per_minute, self.pitch)
@@ -75,6 +90,7 @@ class Settings:
 # How each key is checked: kind, and for numbers the allowed range.
 RULES: dict[str, tuple[str, float | None, float | None]] = {
     "scripts": ("path", None, None),
+    "own_scripts": ("path", None, None),
     "audio": ("path", None, None),
     "voice": ("text", None, None),
     "voices": ("path", None, None),
@@ -125,7 +141,7 @@ class Config:
 def load_config(path: Path | None = None) -> Config:
     """Defaults, then the config file if it exists (an explicitly named one must)."""
     chosen = path or default_config_path()
-    settings = Settings()
+    settings = Settings(own_scripts=chosen.parent / "scripts")
     sources = {f.name: "default" for f in fields(Settings)}
     if not chosen.exists():
         if path is not None:

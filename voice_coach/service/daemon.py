@@ -19,7 +19,7 @@ from pathlib import Path
 from ..audio.speaker import Speaker
 from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
 from ..core.interpret import Interpreter, Listening
-from ..core.library import Library, load_library
+from ..core.library import Library
 from ..core.script import Script
 from ..core.timeline import describe
 from ..paths import command_name
@@ -77,7 +77,7 @@ class Daemon:
     def run(self) -> int:
         self.library = self._load_library(self.settings)
         if not self.library.scripts:
-            log.error("no valid exercise scripts in %s; fix them (%s validate) and restart", self.settings.scripts, command_name())
+            log.error("no valid exercise scripts in %s or %s; fix them (%s validate) and restart", self.settings.scripts, self.settings.own_scripts, command_name())
             return EXIT_CONFIG
         model = None
         if not self.listen_stdin:
@@ -89,11 +89,11 @@ class Daemon:
             report_unknown(model, self._all_phrases())
         self._open_journal()
         self.cache = SpeechCache(self.settings.cache / "speech", Synthesizer(self.settings.voice_settings()))
-        self.timing = AudioTiming(self.cache, self.settings.audio)
+        self.timing = AudioTiming(self.cache)
         threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
         self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
         self.player = AudioPlayer(
-            self.speaker.mixer, self.speaker.frame_at, self.cache, self.settings.audio,
+            self.speaker.mixer, self.speaker.frame_at, self.cache,
             self._listen_for, self.language,
         )
         signal.signal(signal.SIGTERM, lambda *_: self.inbox.put(("signal", "TERM")))
@@ -257,7 +257,7 @@ class Daemon:
     # -- reload, journal, speech -----------------------------------------
     def _load_library(self, settings) -> Library:
         """The scripts; each broken one is logged and left out."""
-        library = load_library([settings.scripts], settings.audio, self.notifier.ping_if_due)
+        library = settings.load_library(self.notifier.ping_if_due)
         for problem in library.errors:
             log.error("skipped: %s", problem)
         return library

@@ -14,7 +14,6 @@ import numpy as np
 
 from ..audio.devices import DeviceError
 from ..core.interpret import Interpreter
-from ..core.library import load_library
 from ..paths import command_name
 from ..speech.model import manifest_for, model_status
 from ..speech.tts import SpeechError, Synthesizer
@@ -70,12 +69,13 @@ def _check(name: str, probe: Callable[[], str]) -> Check:
 
 
 def _scripts(settings) -> str:
-    library = load_library([settings.scripts], settings.audio)
+    library = settings.load_library()
     if library.errors:
         raise _Problem(f"{len(library.errors)} problems, the first: {library.errors[0]}; see: {command_name()} validate")
     if not library.scripts:
         raise _Problem(f"no exercise scripts (*.toml) in {settings.scripts}; set 'scripts' in the config to the folder that holds them")
-    return f"{len(library.scripts)} exercises in {settings.scripts}"
+    own = sum(Path(s.source).parent == settings.own_scripts for s in library.scripts.values())
+    return f"{len(library.scripts)} exercises, {own} of them your own (your own scripts go in {settings.own_scripts})"
 
 
 def _voice(settings) -> str:
@@ -94,7 +94,7 @@ def _vocabulary(settings) -> Check:
     from ..speech.asr import load_model
     from ..speech.vocabulary import listened_phrases, unknown_words
 
-    library = load_library([settings.scripts], settings.audio)
+    library = settings.load_library()
     missing = unknown_words(load_model(settings.model), listened_phrases(library, Interpreter.load()))
     if missing:
         words = sorted({w for unknown in missing.values() for w in unknown})

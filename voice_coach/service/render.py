@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -19,13 +18,13 @@ BLOCK = 1024
 
 
 def render_exercise(
-    script: Script, cache: SpeechCache, audio_dir: Path, answers: Iterable[str] = (), rate: int = RENDER_RATE,
+    script: Script, cache: SpeechCache, answers: Iterable[str] = (), rate: int = RENDER_RATE,
     said: Iterable[tuple[float, str]] = (), night: bool = False,
 ) -> tuple[np.ndarray, Timeline]:
     """The exercise as samples, and the timeline they follow (``said``: see :func:`simulate`)."""
-    timeline = simulate(script, AudioTiming(cache, audio_dir), answers, said, night)
+    timeline = simulate(script, AudioTiming(cache), answers, said, night)
     mixer = Mixer(rate, volume=1.0)
-    player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache, audio_dir)
+    player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache)
     blocks = []
     for action in timeline.actions:
         blocks += _mix_until(mixer, int(round(action.at * rate)))
