@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Installs everything voice-coach needs on Debian / Raspberry Pi OS (Bookworm or newer):
 # the system packages, a Python virtual environment in .venv and the package itself.
-#   ./install.sh          the voice coach
-#   ./install.sh --test   the voice coach plus what the test suite needs
+#   ./install.sh                the voice coach
+#   ./install.sh --test         the voice coach plus what the test suite needs
+#   ./install.sh --offline DIR  without internet, from a bundle made by tools/offline-bundle.sh
+#                               (Debian packages, Python wheels, the model zip, Piper voices)
 # As root with VOICE_COACH_USER=NAME (systemd/install-pi.sh does this), the model
 # download and the speech rendering run as that user: root never works inside a
 # folder the service user owns.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-with_tests=false
-[ "${1:-}" = "--test" ] && with_tests=true
+with_tests=false offline=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --test) with_tests=true; shift ;;
+        --offline) offline=$(cd "${2:?--offline needs the bundle folder}" && pwd); shift 2 ;;
+        *) echo "install.sh: unknown option $1 (use --test or --offline DIR)" >&2; exit 2 ;;
+    esac
+done
 
 # espeak-ng: the Dutch voice; libportaudio2: audio in and out; libatomic1: needed by
 # vosk's libvosk.so on arm64 (a Pi); python3-venv: the virtual environment.
@@ -24,9 +32,20 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+if [ ${#missing[@]} -gt 0 ] && [ -n "$offline" ]; then
+    # Only the bundle's packages that are not installed yet: nothing installed is downgraded.
+    debs=()
+    for deb in "$offline"/debs/*.deb; do
+        [ -e "$deb" ] || break
+        name=$(dpkg-deb -f "$deb" Package)
+        dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || debs+=("$deb")
+    done
+    [ ${#debs[@]} -gt 0 ] || { echo "install.sh: $offline/debs lacks ${missing[*]}; make the bundle again without --no-debs" >&2; exit 1; }
+    echo "Installing ${#debs[@]} Debian packages from $offline/debs"
+    $sudo dpkg -i "${debs[@]}"
+elif [ ${#missing[@]} -gt 0 ]; then
     echo "Installing system packages: ${missing[*]}"
     # At a Pi's first boot the automatic updates often hold apt's lock: wait for it.
     lock_wait=(-o DPkg::Lock::Timeout=900)
@@ -41,12 +60,17 @@ python=${PYTHON:-python3}
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || { echo "voice-coach needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+if [ -n "$offline" ]; then
+    pip+=(--no-index --find-links "$offline/wheels")
+else
+    "${pip[@]}" --upgrade pip
+fi
 if $with_tests; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    "${pip[@]}" -e '.[test]'
     tools/fetch-mbrola.sh  # MBROLA for its tests, through a private sources list
 else
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+    "${pip[@]}" -e .
 fi
 if ! $with_tests; then
     as_user=()
@@ -54,10 +78,19 @@ if ! $with_tests; then
         as_user=(runuser -u "$VOICE_COACH_USER" -- env STATE_DIRECTORY="${STATE_DIRECTORY:-}" CACHE_DIRECTORY="${CACHE_DIRECTORY:-}")
     fi
     coach=("${as_user[@]}" "$(pwd)/.venv/bin/voice-coach")
-    # The Dutch speech model (39 MB) comes from the Vosk site; every file is verified.
+    # The Dutch speech model (39 MB) comes from the Vosk site, or from the bundle; every file is verified.
+    model_from=()
+    if [ -n "$offline" ]; then
+        for zip in "$offline"/model/*.zip; do [ -e "$zip" ] && model_from=(--from "$zip"); done
+    fi
     if ! "${coach[@]}" model verify >/dev/null 2>&1; then
-        "${coach[@]}" model download \
+        "${coach[@]}" model download "${model_from[@]}" \
             || echo "warning: no speech model yet, so the coach cannot listen; retry: ${coach[*]} model download (or --from a zip you carried over)" >&2
+    fi
+    if [ -n "$offline" ]; then
+        for onnx in "$offline"/voices/*.onnx; do
+            [ -e "$onnx" ] && "${coach[@]}" voice download "$(basename "$onnx" .onnx)" --from "$offline/voices"
+        done
     fi
     "${coach[@]}" prerender  # every sentence rendered once, so speaking starts at once
 fi

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The Pi's architecture, checked under emulation (qemu-user with binfmt): voice-coach's offline
+# bundle of real aarch64 wheels is installed without an index into an aarch64 venv, which then
+# validates the scripts, renders one exercise with the real aarch64 espeak-ng, and runs the
+# engine, loader and TTS tests. Timing and listening are left out: emulation is slower than
+# real time. Needs root (binfmt registration, as ../shared/tools/arm64-sysroot.sh says).
+#   tools/check-arm64.sh [WORK]   WORK keeps the sysroot between runs [default: ~/.cache/voice-coach-ci]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mkdir -p "${1:-${XDG_CACHE_HOME:-$HOME/.cache}/voice-coach-ci}" && cd "${1:-${XDG_CACHE_HOME:-$HOME/.cache}/voice-coach-ci}" && pwd)
+sysroot_tool=$repo/../shared/tools/arm64-sysroot.sh
+[ -x "$sysroot_tool" ] || { echo "check-arm64: $sysroot_tool is missing; it builds the arm64 sysroot" >&2; exit 1; }
+started=$SECONDS
+step() { echo "check-arm64 [$((SECONDS - started)) s]: $*"; }
+
+step "arm64 sysroot"
+eval "$("$sysroot_tool" "$work/arm64" | tail -n 1)"  # exports QEMU_LD_PREFIX and PATH
+python=$QEMU_LD_PREFIX/usr/bin/python3.11
+"$python" -c 'import platform; assert platform.machine() == "aarch64", platform.machine()'
+
+run=$(mktemp -d)
+trap 'rm -rf "$run"' EXIT
+step "offline bundle of aarch64 wheels"
+PYTHON=${HOST_PYTHON:-$repo/.venv/bin/python} "$repo/tools/offline-bundle.sh" "$run/bundle" --arch arm64 --python 3.11 --tests
+
+step "aarch64 venv, installed from the bundle alone (--no-index)"
+"$python" -m venv "$run/venv"
+"$run/venv/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$run/bundle/wheels" voice-coach pytest hypothesis
+coach=("$run/venv/bin/python" -m voice_coach --config /dev/null)
+cd "$run"  # not the checkout: the installed wheel must carry everything
+"$run/venv/bin/python" -c 'import voice_coach, sys; sys.exit(not voice_coach.__file__.startswith(sys.prefix))'
+
+step "validate"
+"${coach[@]}" validate
+step "render veilig with the aarch64 espeak-ng"
+"${coach[@]}" render veilig --voice gmw/nl --cache "$run/cache" -o "$run/veilig.wav"
+"$python" - "$run/veilig.wav" <<'EOF'
+import sys, wave
+with wave.open(sys.argv[1]) as w:
+    seconds = w.getnframes() / w.getframerate()
+assert seconds > 30, f"{sys.argv[1]} lasts only {seconds:.1f} s"
+print(f"check-arm64: veilig rendered, {seconds:.0f} s")
+EOF
+
+step "engine, loader and TTS tests"
+XDG_CACHE_HOME=$run/cache "$run/venv/bin/pytest" -q -p no:cacheprovider --rootdir "$repo" \
+    "$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py"
+step "done"
