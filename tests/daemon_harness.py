@@ -23,7 +23,7 @@ class DaemonProcess:
 
     def __init__(
         self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None,
-        verbose: bool = True, journal: Path | None = None,
+        verbose: bool = True, journal: Path | None = None, speaker: str | None = "vctest_speaker",
     ):
         self.tmp = tmp
         self.journal = journal or tmp / "journal.sqlite"
@@ -38,7 +38,7 @@ class DaemonProcess:
             sys.executable, "-m", "voice_coach", "--config", str(config), "--journal", str(self.journal),
             *(["-v"] if verbose else []),
             *(["--scripts", str(scripts)] if scripts else []),
-            "run", "--speaker", "vctest_speaker", "--speaker-rate", "48000", "--cache", str(SHARED_CACHE),
+            "run", *(["--speaker", speaker, "--speaker-rate", "48000"] if speaker else []), "--cache", str(SHARED_CACHE),
             *(["--listen-stdin"] if listen_stdin else []), *args,
         ]
         environment = {**os.environ, "NOTIFY_SOCKET": str(self.notify_path), "WATCHDOG_USEC": "400000", "PYTHONUNBUFFERED": "1"}

@@ -16,6 +16,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from ..audio.alsa_default import default_sound_server, unreachable_default_advice
 from ..audio.speaker import Speaker
 from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
 from ..core.interpret import Interpreter, Listening
@@ -91,6 +92,7 @@ class Daemon:
         self.cache = SpeechCache(self.settings.cache / "speech", Synthesizer(self.settings.voice_settings()))
         self.timing = AudioTiming(self.cache)
         threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
+        self._warn_of_an_unreachable_default()
         self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
         self.player = AudioPlayer(
             self.speaker.mixer, self.speaker.frame_at, self.cache,
@@ -247,6 +249,15 @@ class Daemon:
     def _listen_for(self, listening: Listening) -> None:
         if self.listener is not None:
             self.listener.listen_for(listening)
+
+    def _warn_of_an_unreachable_default(self) -> None:
+        """A device left to ALSA's default that goes to a sound server out of reach (a system
+        service and PipeWire) plays and hears nothing: say so, and how to fix it."""
+        if self.settings.speaker and (self.settings.microphone or self.listen_stdin):
+            return
+        server = default_sound_server()
+        if server is not None and not server.reachable:
+            log.error("%s", unreachable_default_advice(server, self.config.path))
 
     def _listen_idle(self) -> None:
         self._listen_for(self.language.idle_listening(list(self._spoken_names())))

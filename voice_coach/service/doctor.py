@@ -50,6 +50,7 @@ def run_checks(config: Config) -> list[Check]:
     model_problems = model_status(settings.model, manifest_for(settings.model), full=True)
     checks.append(Check("speech model", not model_problems, model_problems[0] if model_problems else f"{settings.model} verified"))
     checks.append(_vocabulary(settings) if not model_problems else Check("vocabulary", False, "needs the speech model first"))
+    checks.append(_check("default sound device", lambda: _sound_route(config)))
     checks.append(_check("microphone", lambda: _microphone(settings)))
     checks.append(_check("speaker", lambda: _speaker(settings)))
     checks.append(_check("journal writable", lambda: _journal(settings.journal)))
@@ -105,6 +106,22 @@ def _vocabulary(settings) -> Check:
             "give them other words in the scripts or phrases",
         )
     return Check("vocabulary", True, "every trigger, answer and command is known to the model")
+
+
+def _sound_route(config: Config) -> str:
+    from ..audio.alsa_default import default_sound_server, unreachable_default_advice
+
+    server = default_sound_server()
+    if server is None:
+        return "ALSA's default device goes through no sound server"
+    if config.settings.speaker and config.settings.microphone:
+        return f"ALSA's default goes to {server.name}, but the speaker and microphone are named, so the coach uses the card itself"
+    if not server.reachable:
+        raise _Problem(unreachable_default_advice(server, config.path))
+    return (
+        f"ALSA's default goes to {server.name}, which this session reaches; the system service cannot: "
+        "for it, name the card (speaker, microphone) in /etc/voice-coach/config.toml, or use the user unit"
+    )
 
 
 def _microphone(settings) -> str:
