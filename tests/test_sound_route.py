@@ -116,3 +116,14 @@ def test_cards_are_named_without_their_changing_numbers():
         Card("bcm2835 Headphones: -", output=True, input=False),
         Card("USB PnP Sound Device: Audio", output=True, input=True),
     ]
+
+
+def test_devices_says_where_the_default_goes_and_lists_no_card_that_is_not_there(tmp_path):
+    env = alsa_env(tmp_path, PIPEWIRE_ALSA)
+    (tmp_path / "config.toml").write_text("")
+    command = [sys.executable, "-m", "voice_coach", "--config", str(tmp_path / "config.toml"), "devices"]
+    listed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and listed.stdout.startswith("No sound cards found.")  # this machine has none
+    assert "ALSA's default device goes to PipeWire, which this process cannot reach" in listed.stdout
+    plain = subprocess.run([*command, "--plain"], env=env, capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 0 and plain.stdout == ""

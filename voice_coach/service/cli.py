@@ -25,7 +25,7 @@ from ..speech.speech_cache import SpeechCache, sentences
 from ..speech.tts import SpeechError, Synthesizer
 from .audioplayer import AudioPlayer, AudioTiming
 from .clock import Clock, is_night
-from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config
+from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config, set_key
 from .logs import start_logging
 from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .textplayer import TerminalPlayer, read_lines
@@ -437,9 +437,48 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
     sys.exit(Daemon(config, listen_stdin, language, show).run())
 
 
+@main.command()
+@click.option("--plain", is_flag=True, help="One card a line for scripts: 'output NAME' or 'input NAME'.")
+@click.pass_obj
+def devices(config: Config, plain: bool) -> None:
+    """The sound cards, by the names the speaker and microphone settings take, and where
+    ALSA's default device goes."""
+    from ..audio.alsa_default import default_sound_server, sound_cards, unreachable_default_advice
+
+    cards = sound_cards()
+    if plain:
+        for card in cards:
+            for kind, able in (("output", card.output), ("input", card.input)):
+                if able:
+                    click.echo(f"{kind} {card.name}")
+        return
+    click.echo("Sound cards (set one with: voice-coach config set speaker NAME / microphone NAME):" if cards else "No sound cards found.")
+    for card in cards:
+        click.echo(f"  {card.name}  ({', '.join(k for k, able in (('plays', card.output), ('records', card.input)) if able)})")
+    server = default_sound_server()
+    if server is not None:
+        click.echo(unreachable_default_advice(server, config.path) if not server.reachable else
+                   f"ALSA's default device goes to {server.name}: fine in this session, but a system service cannot reach it.")
+
+
 @main.group("config")
 def config_group() -> None:
     """The configuration."""
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+def config_set(config: Config, key: str, value: str) -> None:
+    """Set KEY to VALUE in the config file, keeping its comments (e.g. speaker "USB Audio")."""
+    try:
+        set_key(config.path, key, value)
+    except ConfigError as err:
+        raise BadConfig(f"{config.path}: key {key!r}: {err}") from None
+    except OSError as err:
+        raise click.ClickException(f"cannot write {config.path}: {err.strerror}; run as its owner (sudo for /etc)") from None
+    click.echo(f"{config.path}: {key} set; the service takes it on: sudo systemctl reload voice-coach")
 
 
 @config_group.command("show")

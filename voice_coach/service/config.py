@@ -9,7 +9,9 @@ scripts live in ``scripts/`` beside the config file.
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
@@ -193,6 +195,52 @@ def _checked(key: str, value: Any) -> Any:
     if not low <= value <= high:
         raise ConfigError(f"{value} is out of range; use a number from {low:g} to {high:g}")
     return value
+
+
+def set_key(path: Path, key: str, text: str) -> None:
+    """Set ``key`` in the config file at ``path`` from its command-line ``text``, keeping the
+    file's comments and other keys: an uncommented ``key = ...`` line is replaced, else the
+    key is appended. The new file is checked whole before it atomically replaces the old."""
+    value = _checked(key, _typed(key, text))
+    line = f"{key} = {_toml_literal(value)}"
+    path = path.resolve()  # a linked config is changed where it really is
+    old = path.read_text("utf-8") if path.exists() else ""
+    pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=.*$", re.M)
+    new = pattern.sub(lambda _: line, old, count=1) if pattern.search(old) else old + ("" if old.endswith("\n") or not old else "\n") + line + "\n"
+    scratch = path.with_name(f".{path.name}.new")
+    scratch.write_text(new, "utf-8")
+    try:
+        load_config(scratch)
+        if path.exists():
+            os.chmod(scratch, path.stat().st_mode & 0o777)
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _typed(key: str, text: str) -> Any:
+    """A command-line value as the type its key takes (checked afterwards by :func:`_checked`)."""
+    kind = RULES[key][0] if key in RULES else "text"
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not {'a whole number' if kind == 'int' else 'a number'}") from None
+    if kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise ConfigError(f"must be true or false, not {text!r}")
+        return text.lower() == "true"
+    return text
+
+
+def _toml_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))  # a JSON string is a TOML basic string
 
 
 def describe_settings(config: Config) -> list[str]:
