@@ -100,7 +100,8 @@ class Daemon:
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             [PYTHON, "-m", "voice_coach", "--config", str(config), "--journal", str(rig.dir / "journal.sqlite"), "-v",
-             "--scripts", str(BENCH_SCRIPTS), "run", "--speaker", "bench_speaker", "--speaker-rate", str(RATE),
+             # The start check off: the exercise itself answers, at the latency the question would have.
+             "--scripts", str(BENCH_SCRIPTS), "run", "--start-check", "never", "--speaker", "bench_speaker", "--speaker-rate", str(RATE),
              "--cache", str(Path(tempfile.gettempdir()) / "voice-coach-bench-speech"), *args],
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True, env={**rig.env, "NOTIFY_SOCKET": str(self.notify_path)},

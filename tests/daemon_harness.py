@@ -18,12 +18,14 @@ SHARED_CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "voice-coach-test-speech
 
 
 class DaemonProcess:
-    """One daemon; ``say`` types a phrase (with --listen-stdin), ``wait_log`` waits for a log line,
+    """One daemon (by default without the spoken start check, so "start X" starts X at once);
+    ``say`` types a phrase (with --listen-stdin), ``wait_log`` waits for a log line,
     ``wait_shown`` for a line it shows (what it says and does, with --listen-stdin)."""
 
     def __init__(
         self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None,
         verbose: bool = True, journal: Path | None = None, speaker: str | None = "vctest_speaker",
+        start_check: str = "never",
     ):
         self.tmp = tmp
         self.journal = journal or tmp / "journal.sqlite"
@@ -39,7 +41,7 @@ class DaemonProcess:
             *(["-v"] if verbose else []),
             *(["--scripts", str(scripts)] if scripts else []),
             "run", *(["--speaker", speaker, "--speaker-rate", "48000"] if speaker else []), "--cache", str(SHARED_CACHE),
-            *(["--listen-stdin"] if listen_stdin else []), *args,
+            "--start-check", start_check, *(["--listen-stdin"] if listen_stdin else []), *args,
         ]
         environment = {**os.environ, "NOTIFY_SOCKET": str(self.notify_path), "WATCHDOG_USEC": "400000", "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(

@@ -51,6 +51,10 @@ class Replies:
     """Before the spoken list of exercises."""
     list_item: str
     """One exercise in that list; ``{title}`` and ``{trigger}`` are filled in."""
+    start_check: str
+    """Asked before an exercise starts (see the ``start_check`` setting); ``{title}`` is filled in."""
+    start_declined: str
+    """After "nee" to that question."""
 
 
 @dataclass(frozen=True)

@@ -426,13 +426,15 @@ def verify(config: Config, folder: Path | None) -> None:
 @click.option("--listen-stdin", is_flag=True, help="Take what is said from standard input, one phrase a line, instead of the microphone (for tests and debugging).")
 @click.option("--show/--no-show", default=None, help="Print each sentence the coach says and what it does [default: on with --listen-stdin or on a terminal; never for the service, whose output goes to the system log].")
 @click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with phrases.toml, answers.toml and care.toml phrasings to use instead of the Dutch ones (for tests with another language's model).")
+@click.option("--start-check", type=click.Choice(["always", "night", "never"]), help='Ask "Wil je ... doen?" before an exercise starts: always, at night only, or never [default: always].')
 @voice_options
 @device_options
 @click.pass_obj
-def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | None) -> None:
+def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | None, start_check: str | None) -> None:
     """Run the bedside coach: listen, start an exercise when asked, listen again (the service runs this)."""
     from .daemon import Daemon
 
+    config.override("start_check", start_check)
     show = sys.stdout.isatty() if show is None else show
     sys.exit(Daemon(config, listen_stdin, language, show).run())
 

@@ -74,6 +74,10 @@ class Settings:
     any words) or "grammar" (only the answer words and their phrasings)."""
     volume: float = 0.7
     """Start volume (0.1-1.0)."""
+    start_check: str = "always"
+    """Before an exercise starts, ask "Wil je ... doen?" and start only on "ja": "always",
+    "night" (21:00-07:00 only) or "never". At night the question is said softly. Without
+    it, a start misheard in a conversation or on the radio plays a whole exercise."""
 
     def script_folders(self) -> list[Path]:
         """The shipped scripts, then the coach's own when that folder exists and is another."""
@@ -109,9 +113,10 @@ RULES: dict[str, tuple[str, float | None, float | None]] = {
     "barge_in": ("bool", None, None),
     "open_answers": ("choice", None, None),
     "volume": ("float", 0.1, 1.0),
+    "start_check": ("choice", None, None),
 }
 assert set(RULES) == {f.name for f in fields(Settings)}
-CHOICES = {"open_answers": ("free", "grammar")}
+CHOICES = {"open_answers": ("free", "grammar"), "start_check": ("always", "night", "never")}
 """The allowed values of each "choice" key."""
 
 

@@ -13,12 +13,14 @@ import queue
 import signal
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from ..audio.alsa_default import default_sound_server, unreachable_default_advice
 from ..audio.speaker import Speaker
-from ..core.engine import Action, Crisis, Engine, SaveAnswer, Speak
+from ..core.engine import Action, Answer, Command, Crisis, Distress, Engine, SaveAnswer, Speak
 from ..core.interpret import Interpreter, Listening
 from ..core.library import Library
 from ..core.script import Script
@@ -49,6 +51,24 @@ NO_EXERCISE = "-"
 """The journal's exercise for a crisis heard while no exercise ran."""
 
 
+CHECK_SECONDS = 10.0
+"""How long the start check waits for "ja" before it listens for starts again, silently."""
+NIGHT_CHECK_VOLUME = 0.5
+"""At night the start check is said at this fraction of the volume: a start heard by
+mistake must never speak loudly in a bedroom."""
+CHECK_ANSWERS = ("ja", "nee")
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """An exercise asked about: "Wil je ... doen?"."""
+
+    script: Script
+    """The exercise that starts on "ja"."""
+    until: float
+    """When, on the monotonic clock, the question lapses unanswered."""
+
+
 class Daemon:
     """``voice-coach run``."""
 
@@ -73,6 +93,8 @@ class Daemon:
         """Kept from one exercise to the next: "zachter" stays softer."""
         self.answers_kept: list[bool] = []
         """Per answer of the running exercise: whether the journal holds it."""
+        self.start_check: StartCheck | None = None
+        """The start asked about and not yet answered."""
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
@@ -134,6 +156,8 @@ class Daemon:
             waits = [1.0, self.notifier.seconds_to_ping()]
             if self.session is not None:
                 waits.append(self.session.wait_seconds())
+            if self.start_check is not None:
+                waits.append(max(self.start_check.until - time.monotonic(), 0.0))
             try:
                 kind, value = self.inbox.get(timeout=min(w for w in waits if w is not None))
             except queue.Empty:
@@ -148,6 +172,8 @@ class Daemon:
                 self._reload()
             elif kind == "heard":
                 self._hear(value)
+            if self.start_check is not None and time.monotonic() >= self.start_check.until:
+                self._end_start_check(unanswered=True)
             if self.session is not None:
                 self.session.tick()
                 if self.session.engine.done:
@@ -156,6 +182,8 @@ class Daemon:
     # -- what is heard ----------------------------------------------------
     def _hear(self, text: str) -> None:
         log.info("heard %r", text)
+        if self.start_check is not None and self._answer_start_check(text):
+            return
         if self.session is not None:
             event = self.language.hear(text, self.session.engine)
             log.info("understood %s", event)
@@ -169,7 +197,7 @@ class Daemon:
         if intent is None:
             return
         if intent.name == "start":
-            self._start_session(self.library.scripts[names[intent.value]])
+            self._start_or_ask(self.library.scripts[names[intent.value]])
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
         elif intent.name == "crisis":
@@ -200,6 +228,47 @@ class Daemon:
     def _show(self, action: Action) -> None:
         if self.terminal is not None:
             self.terminal.perform(action)
+
+    # -- the spoken start check -------------------------------------------
+    def _start_or_ask(self, script: Script) -> None:
+        """Start ``script``, or first ask whether to (the ``start_check`` setting): a start
+        heard by mistake then costs one short question, said softly at night."""
+        night = is_night(datetime.now())
+        if self.settings.start_check == "never" or (self.settings.start_check == "night" and not night):
+            self._start_session(script)
+            return
+        self.start_check = StartCheck(script, time.monotonic() + CHECK_SECONDS)
+        if night:
+            self.speaker.mixer.set_volume(self.volume * NIGHT_CHECK_VOLUME)
+        self._listen_for(self.language.session_listening(CHECK_ANSWERS))
+        self._say([self.phrases.replies.start_check.format(title=script.title)])
+        log.info("asked whether to start %s", script.id)
+
+    def _answer_start_check(self, text: str) -> bool:
+        """Act on an answer to the start check; False when ``text`` is for idle listening
+        (a crisis, help) or means nothing, and the check goes on."""
+        event = self.language.during(text, CHECK_ANSWERS)
+        script = self.start_check.script
+        if isinstance(event, Answer):
+            self._end_start_check()
+            if event.word == "ja":
+                self._start_session(script)
+            else:
+                self._say([self.phrases.replies.start_declined])
+            return True
+        if isinstance(event, Command) and event.name == "stop":
+            self._end_start_check()
+            return True
+        if isinstance(event, (Crisis, Distress, Command)):
+            self._end_start_check()
+        return False
+
+    def _end_start_check(self, unanswered: bool = False) -> None:
+        if unanswered:
+            log.info("start of %s not confirmed; listening again", self.start_check.script.id)
+        self.start_check = None
+        self.speaker.mixer.set_volume(self.volume)
+        self._listen_idle()
 
     # -- sessions ---------------------------------------------------------
     def _start_session(self, script: Script) -> None:

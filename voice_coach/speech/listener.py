@@ -49,7 +49,7 @@ class Listener:
         self.heard = heard
         self.speaker = speaker
         self.holdoff = holdoff
-        self.mic = Microphone(self._on_audio, microphone, rate, wait_for_device)
+        self.mic = Microphone(self.feed, microphone, rate, wait_for_device)
         self.model = model
         self.open_answers = open_answers
         self.grammar = GrammarRecognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases)
@@ -103,7 +103,9 @@ class Listener:
     def _coach_audible(self, captured_at: float) -> bool:
         return self.speaker is not None and captured_at < self.speaker.speaking_until + self.holdoff
 
-    def _on_audio(self, samples: np.ndarray, captured_at: float) -> None:
+    def feed(self, samples: np.ndarray, captured_at: float) -> None:
+        """The microphone's audio callback: one block of int16 samples captured at
+        ``captured_at`` (the bench and the night test feed it by hand too)."""
         audio = samples.tobytes()
         with self._lock:
             if self._coach_audible(captured_at):

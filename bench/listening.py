@@ -1,0 +1,258 @@
+"""False starts and missed commands: hours of audio made here, fed through the real
+listening path (the listener's audio callback: voice gate, then Vosk with the daemon's
+idle grammar) faster than real time.
+
+Negative corpus (nothing in it asks for anything), per run from its own seed:
+- Korean speech with no command: sentences of words the model knows (random two-syllable
+  Hangul strings kept only when ``vosk_model_find_word`` knows them), varied voices,
+  rates and pitches;
+- speech in other languages (espeak-ng voices; pseudo-words in each language's sounds);
+- music-like audio (chords, melodies, beats) and noise (white, pink, brown, hum, fan);
+- speech close to the commands: the command words inside longer sentences, and sound-alikes.
+Positive set: every idle command said by several voices, clean and with noise at 10 and
+5 dB SNR, with room reverberation (sox ``reverb``), at several levels.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16000
+"""The listener's rate here: Vosk's own, so nothing is resampled."""
+BLOCK = 1600
+"""What the microphone delivers at a time (0.1 s)."""
+KOREAN_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7", "ko+klatt", "ko+whisper"]
+POSITIVE_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7"]
+OTHER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "tr", "fi", "sv", "pt", "ru"]
+SOUND_ALIKES = ["시장", "시각", "시청", "시조", "지각", "감사", "감자", "목요일", "목소리", "도로", "도우미", "안녕", "사람", "진주", "사랑니"]
+MIX = {"korean": 0.35, "other": 0.25, "near": 0.10, "music": 0.15, "noise": 0.15}
+"""Share of the negative corpus per kind of audio."""
+
+
+@dataclass
+class Outcome:
+    """What the idle coach would have done on one stretch of audio."""
+
+    kind: str
+    """The kind of audio."""
+    heard: str
+    """What the recognizer returned."""
+    intent: str | None
+    """The idle intent it means (start, list, help, crisis, distress), or None."""
+
+
+def espeak(text: str, voice: str, words_per_minute: int = 150, pitch: int = 50) -> np.ndarray:
+    """espeak-ng speech at :data:`RATE`, int16."""
+    raw = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-p", str(pitch), "--stdout", text],
+        capture_output=True, check=True,
+    ).stdout
+    with wave.open(io.BytesIO(raw)) as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32)
+        rate = w.getframerate()
+    positions = np.arange(0, len(samples), rate / RATE)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def known_korean_words(model, rng: np.random.Generator, wanted: int, avoid: set[str]) -> list[str]:
+    """Random two-syllable Hangul strings that the model knows as words."""
+    words: set[str] = set()
+    tries = 0
+    while len(words) < wanted and tries < wanted * 400:
+        tries += 1
+        word = "".join(chr(0xAC00 + int(rng.integers(0, 11172))) for _ in range(2))
+        if word not in avoid and model.vosk_model_find_word(word) != -1:
+            words.add(word)
+    return sorted(words)
+
+
+def pseudo_words(rng: np.random.Generator, count: int) -> str:
+    """Words of two or three consonant-vowel syllables, for a foreign voice to read."""
+    consonants, vowels = "bdfgklmnprstvz", "aeiou"
+    return " ".join(
+        "".join(consonants[rng.integers(len(consonants))] + vowels[rng.integers(len(vowels))] for _ in range(int(rng.integers(2, 4))))
+        for _ in range(count)
+    )
+
+
+def music(rng: np.random.Generator, seconds: float) -> np.ndarray:
+    """Chords on a beat, a melody over them, and a little percussion."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    beat = 60 / rng.uniform(60, 140)
+    root = 110 * 2 ** (rng.integers(0, 12) / 12)
+    out = np.zeros_like(t)
+    for start in np.arange(0, seconds, beat * 4):
+        chord = root * 2 ** (np.array(rng.choice([[0, 4, 7], [0, 3, 7], [5, 9, 12], [7, 11, 14], [9, 12, 16]])) / 12)
+        span = (t >= start) & (t < start + beat * 4)
+        local = t[span] - start
+        for f in chord:
+            out[span] += np.sin(2 * np.pi * f * t[span]) * np.exp(-local / (beat * 3)) * 0.2
+    for start in np.arange(0, seconds, beat):
+        note = root * 4 * 2 ** (rng.choice([0, 2, 4, 5, 7, 9, 11, 12]) / 12)
+        span = (t >= start) & (t < start + beat)
+        out[span] += np.sin(2 * np.pi * note * t[span]) * np.exp(-(t[span] - start) / beat) * 0.25
+        hit = (t >= start) & (t < start + 0.05)
+        out[hit] += rng.normal(0, 0.3, hit.sum()) * (rng.random() < 0.5)
+    return out * rng.uniform(2000, 9000)
+
+
+def noise(rng: np.random.Generator, seconds: float) -> np.ndarray:
+    """White, pink or brown noise, mains hum, or a fan, at a random level."""
+    n = int(seconds * RATE)
+    kind = rng.choice(["white", "pink", "brown", "hum", "fan"])
+    white = rng.normal(0, 1, n)
+    if kind == "white":
+        out = white
+    elif kind == "pink":
+        spectrum = np.fft.rfft(white) / np.sqrt(np.arange(1, n // 2 + 2))
+        out = np.fft.irfft(spectrum, n)
+    elif kind == "brown":
+        out = np.cumsum(white)
+        out -= np.convolve(out, np.ones(1600) / 1600, "same")
+    elif kind == "hum":
+        t = np.arange(n) / RATE
+        out = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in (1, 2, 3, 5)) + 0.05 * white
+    else:
+        t = np.arange(n) / RATE
+        out = np.convolve(white, np.ones(8) / 8, "same") * (1 + 0.3 * np.sin(2 * np.pi * rng.uniform(5, 30) * t))
+    out = out / (np.std(out) + 1e-9)
+    return out * rng.uniform(200, 4000)
+
+
+class NegativeCorpus:
+    """Stretches of audio with no command in them, ``hours`` long in all, from ``seed``."""
+
+    def __init__(self, model, commands: list[str], avoid: set[str], hours: float, seed: int):
+        self.rng = np.random.default_rng(seed)
+        self.seconds = hours * 3600
+        self.words = known_korean_words(model, self.rng, 600, avoid)
+        self.commands = commands
+
+    def stretches(self):
+        """(kind, samples) until the corpus is long enough; a short room silence between."""
+        kinds, shares = list(MIX), list(MIX.values())
+        made = 0.0
+        while made < self.seconds:
+            kind = str(self.rng.choice(kinds, p=shares))
+            audio = getattr(self, f"_{kind}")()
+            pause = self.rng.normal(0, 30, int(self.rng.uniform(0.3, 2.5) * RATE))
+            audio = np.concatenate([audio, pause])
+            made += len(audio) / RATE
+            yield kind, audio
+
+    def _voice(self) -> tuple[str, int, int]:
+        return str(self.rng.choice(KOREAN_VOICES)), int(self.rng.integers(110, 200)), int(self.rng.integers(20, 80))
+
+    def _sentence(self, words: int) -> str:
+        return " ".join(self.rng.choice(self.words, words))
+
+    def _korean(self) -> np.ndarray:
+        voice, speed, pitch = self._voice()
+        return espeak(" ".join(self._sentence(int(self.rng.integers(3, 9))) for _ in range(int(self.rng.integers(1, 4)))), voice, speed, pitch)
+
+    def _other(self) -> np.ndarray:
+        voice = str(self.rng.choice(OTHER_LANGUAGES))
+        return espeak(pseudo_words(self.rng, int(self.rng.integers(4, 16))), voice, int(self.rng.integers(110, 200)), int(self.rng.integers(20, 80)))
+
+    def _near(self) -> np.ndarray:
+        """A command inside a longer sentence, or sound-alikes of the command words."""
+        voice, speed, pitch = self._voice()
+        if self.rng.random() < 0.5:
+            inside = f"{self._sentence(int(self.rng.integers(1, 4)))} {self.rng.choice(self.commands)} {self._sentence(int(self.rng.integers(1, 4)))}"
+        else:
+            inside = " ".join(self.rng.choice(SOUND_ALIKES + self.words[:50], int(self.rng.integers(2, 6))))
+        return espeak(inside, voice, speed, pitch)
+
+    def _music(self) -> np.ndarray:
+        return music(self.rng, float(self.rng.uniform(5, 30)))
+
+    def _noise(self) -> np.ndarray:
+        return noise(self.rng, float(self.rng.uniform(5, 30)))
+
+
+def reverberant(samples: np.ndarray, reverberance: int) -> np.ndarray:
+    """``samples`` through sox's ``reverb`` (a room), same length plus the tail."""
+    raw = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
+    out = subprocess.run(
+        ["sox", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", "1", "-", "-t", "raw", "-", "reverb", str(reverberance)],
+        input=raw, capture_output=True, check=True,
+    ).stdout
+    return np.frombuffer(out, "<i2").astype(np.float32)
+
+
+def with_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """``speech`` with pink-ish room noise at ``snr_db`` below the speech's own level."""
+    voiced = speech[np.abs(speech) > 0.05 * np.abs(speech).max()]
+    level = np.sqrt(np.mean(voiced**2))
+    room = noise(rng, len(speech) / RATE)
+    return speech + room / np.std(room) * level / 10 ** (snr_db / 20)
+
+
+def positive_set(commands: list[str], rng: np.random.Generator) -> list[tuple[str, str, np.ndarray]]:
+    """(condition, command, audio): each command by each voice, clean, 10 dB and 5 dB SNR,
+    each with a room's reverberation, at a soft and a loud level."""
+    cases = []
+    for command in commands:
+        for voice in POSITIVE_VOICES:
+            spoken = espeak(command, voice, int(rng.integers(120, 180)), int(rng.integers(30, 70)))
+            spoken = np.concatenate([np.zeros(RATE // 2), spoken, np.zeros(RATE // 2)])
+            for condition, snr in (("clean", None), ("snr10", 10.0), ("snr5", 5.0)):
+                for level in (0.3, 1.0):
+                    audio = reverberant(spoken * level, int(rng.integers(20, 60)))
+                    if snr is not None:
+                        audio = with_noise(audio, snr, rng)
+                    cases.append((condition, command, audio))
+    return cases
+
+
+class IdleEar:
+    """The daemon's idle listening, fed by hand: the real Listener (voice gate and grammar
+    recognizer), its audio callback called with blocks as fast as they are recognized."""
+
+    def __init__(self, model, language, names: dict[str, str], fillers: bool = True):
+        from voice_coach.core.interpret import Listening
+        from voice_coach.speech.listener import Listener
+
+        self.language = language
+        self.names = list(names)
+        self.heard: queue.Queue[str] = queue.Queue()
+        self.listener = Listener(model, self.heard, None, None, RATE, wait_for_device=True)
+        listening = language.idle_listening(self.names)
+        if not fillers:
+            listening = Listening(tuple(p for p in listening.phrases if p not in language.phrases.fillers))
+        self.listener.listen_for(listening)
+        self.clock = 0.0
+
+    def feed(self, samples: np.ndarray) -> list[str]:
+        """Everything heard in ``samples``."""
+        audio = np.clip(samples, -32768, 32767).astype("<i2")
+        for start in range(0, len(audio), BLOCK):
+            self.listener.feed(audio[start : start + BLOCK], self.clock)
+            self.clock += BLOCK / RATE
+        said = []
+        while not self.heard.empty():
+            said.append(self.heard.get())
+        return said
+
+    def intent(self, text: str) -> str | None:
+        found = self.language.idle(text, self.names)
+        return found.name if found else None
+
+    def intent_inside(self, text: str) -> str | None:
+        """The weaker rule compared with: an idle phrase anywhere in what was heard."""
+        whole = self.intent(text)
+        if whole is not None:
+            return whole
+        words = text.split()
+        for phrase, intent in self.language.phrases.idle_phrases(self.names).items():
+            size = len(phrase.split())
+            if any(words[i : i + size] == phrase.split() for i in range(len(words) - size + 1)):
+                return intent.name
+        return None

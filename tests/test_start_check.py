@@ -1,0 +1,123 @@
+"""The spoken start check: "Wil je ... doen?" before an exercise starts, so a start heard
+by mistake plays no exercise when nobody answers, and never speaks loudly at night."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, speaker_output
+from daemon_harness import DaemonProcess
+from voice_coach.service.daemon import CHECK_SECONDS, NIGHT_CHECK_VOLUME
+
+KOREAN = Path(__file__).parent / "data" / "ko"
+
+
+def local_time_zone(hour: int) -> str:
+    """A POSIX TZ under which the local time now is ``hour`` o'clock (night or day at will)."""
+    offset = (hour - datetime.now(timezone.utc).hour) % 24
+    offset = offset - 24 if offset > 12 else offset
+    return f"VCT{-offset:+d}"  # POSIX counts west as positive
+
+
+def sessions(journal: Path) -> list[tuple[str, str]]:
+    return sqlite3.connect(journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+
+
+def test_ja_starts_the_exercise_asked_about(tmp_path):
+    with DaemonProcess(tmp_path, start_check="always") as daemon:
+        daemon.ready()
+        daemon.say("start vierkant")
+        daemon.wait_shown(r"Wil je Vierkant ademen doen\? Zeg ja of nee\.")
+        daemon.wait_log("asked whether to start vierkant")
+        assert not any("exercise vierkant started" in line for line in daemon.lines)
+        daemon.say("ja")
+        daemon.wait_log("exercise vierkant started")
+
+
+def test_nee_starts_nothing_and_the_coach_listens_again(tmp_path):
+    with DaemonProcess(tmp_path, start_check="always") as daemon:
+        daemon.ready()
+        daemon.say("start vierkant")
+        daemon.wait_log("asked whether to start vierkant")
+        daemon.say("nee")
+        daemon.wait_shown("Goed. Ik ben er als je me nodig hebt.")
+        daemon.say("start veilig")
+        daemon.wait_log("asked whether to start veilig")
+        daemon.say("ja")
+        daemon.wait_log("exercise veilig started")
+    assert [exercise for exercise, _ in sessions(daemon.journal)] == ["veilig"]
+
+
+def test_an_unanswered_check_plays_no_exercise_and_says_nothing_more(tmp_path):
+    with DaemonProcess(tmp_path, start_check="always") as daemon:
+        daemon.ready()
+        daemon.say("start ademoefening")
+        daemon.wait_shown("Wil je Rustig ademen doen")
+        asked = time.monotonic()
+        daemon.wait_log("start of ademoefening not confirmed; listening again", CHECK_SECONDS + 10)
+        assert time.monotonic() - asked >= CHECK_SECONDS - 1
+        daemon.say("ja")  # too late: a "ja" now is no answer to anything
+        daemon.say("start vierkant")
+        daemon.wait_log("asked whether to start vierkant")
+    assert sessions(daemon.journal) == []
+    assert not any("exercise ademoefening started" in line for line in daemon.lines)
+
+
+def test_a_crisis_during_the_check_gets_the_113_message(tmp_path):
+    with DaemonProcess(tmp_path, start_check="always") as daemon:
+        daemon.ready()
+        daemon.say("start vierkant")
+        daemon.wait_log("asked whether to start vierkant")
+        daemon.say("ik wil niet meer leven")
+        daemon.wait_log("idle command crisis")
+        daemon.wait_shown("Bel één één drie")
+    assert sessions(daemon.journal) == [("-", "crisis")]
+
+
+def check_peak(tmp_path: Path, hour: int, start_check: str) -> float:
+    """The loudest sample the speaker played after "start veilig" at ``hour`` o'clock."""
+    tmp_path.mkdir()
+    with DaemonProcess(tmp_path, start_check=start_check, env={"TZ": local_time_zone(hour)}) as daemon:
+        daemon.ready()
+        daemon.say("start veilig")
+        daemon.wait_log("asked whether to start veilig" if start_check != "never" else "exercise veilig started")
+        time.sleep(4)  # the question, or the first sentence, is said
+        peak = float(np.abs(speaker_output(2)).max())
+        daemon.stop()
+    return peak
+
+
+def test_at_night_the_check_is_said_softly_and_by_day_night_only_does_not_ask(tmp_path):
+    day = check_peak(tmp_path / "day", 12, "always")
+    night = check_peak(tmp_path / "night", 2, "always")
+    assert abs(night / day - NIGHT_CHECK_VOLUME) < 0.05, (night, day)
+    (tmp_path / "noon").mkdir()
+    (tmp_path / "late").mkdir()
+    with DaemonProcess(tmp_path / "noon", start_check="night", env={"TZ": local_time_zone(12)}) as daemon:
+        daemon.ready()
+        daemon.say("start vierkant")
+        daemon.wait_log("exercise vierkant started")
+    with DaemonProcess(tmp_path / "late", start_check="night", env={"TZ": local_time_zone(23)}) as daemon:
+        daemon.ready()
+        daemon.say("start vierkant")
+        daemon.wait_log("asked whether to start vierkant")
+
+
+def test_the_check_flow_with_real_speech_and_the_real_model(tmp_path):
+    # "시작 안녕하세요" starts veilig in the test table; "네" is its "ja". The question is said
+    # between them (the coach does not hear itself), so the answer comes after it.
+    microphone_input([(1.0, espeak("시작 안녕하세요", "ko")), (11.0, espeak("네", "ko"))], 25)
+    with DaemonProcess(
+        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
+        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False, start_check="always",
+    ) as daemon:
+        daemon.ready()
+        daemon.wait_log("heard '시작 안녕하세요'", 20)
+        daemon.wait_log("asked whether to start veilig")
+        daemon.wait_log("heard '네'", 20)
+        daemon.wait_log("exercise veilig started")
