@@ -15,10 +15,8 @@ Positive set: every idle command said by several voices, clean and with noise at
 
 from __future__ import annotations
 
-import io
 import queue
 import subprocess
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,15 +48,15 @@ class Outcome:
 
 def espeak(text: str, voice: str, words_per_minute: int = 150, pitch: int = 50) -> np.ndarray:
     """espeak-ng speech at :data:`RATE`, int16."""
-    raw = subprocess.run(
+    wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-p", str(pitch), "--stdout", text],
         capture_output=True, check=True,
     ).stdout
-    with wave.open(io.BytesIO(raw)) as w:
-        samples = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32)
-        rate = w.getframerate()
-    positions = np.arange(0, len(samples), rate / RATE)
-    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+    raw = subprocess.run(  # sox resamples with a proper low-pass filter
+        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", "-"],
+        input=wav, capture_output=True, check=True,
+    ).stdout
+    return np.frombuffer(raw, "<i2").astype(np.float32)
 
 
 def known_korean_words(model, rng: np.random.Generator, wanted: int, avoid: set[str]) -> list[str]:
@@ -178,10 +176,10 @@ class NegativeCorpus:
 
 
 def reverberant(samples: np.ndarray, reverberance: int) -> np.ndarray:
-    """``samples`` through sox's ``reverb`` (a room), same length plus the tail."""
+    """``samples`` through sox's ``reverb`` in a small room (a bedroom: room scale 20 %)."""
     raw = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
     out = subprocess.run(
-        ["sox", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", "1", "-", "-t", "raw", "-", "reverb", str(reverberance)],
+        ["sox", "-t", "raw", "-r", str(RATE), "-e", "signed", "-b", "16", "-c", "1", "-", "-t", "raw", "-", "reverb", str(reverberance), "50", "20"],
         input=raw, capture_output=True, check=True,
     ).stdout
     return np.frombuffer(out, "<i2").astype(np.float32)
@@ -196,19 +194,19 @@ def with_noise(speech: np.ndarray, snr_db: float, rng: np.random.Generator) -> n
 
 
 def positive_set(commands: list[str], rng: np.random.Generator) -> list[tuple[str, str, np.ndarray]]:
-    """(condition, command, audio): each command by each voice, clean, 10 dB and 5 dB SNR,
-    each with a room's reverberation, at a soft and a loud level."""
+    """(condition, command, audio): each command by each voice, at a soft and a loud level:
+    clean; in a room (sox reverb); in a room with noise at 10 dB and at 5 dB SNR."""
     cases = []
     for command in commands:
         for voice in POSITIVE_VOICES:
-            spoken = espeak(command, voice, int(rng.integers(120, 180)), int(rng.integers(30, 70)))
+            spoken = espeak(command, voice, int(rng.integers(130, 170)), int(rng.integers(35, 65)))
             spoken = np.concatenate([np.zeros(RATE // 2), spoken, np.zeros(RATE // 2)])
-            for condition, snr in (("clean", None), ("snr10", 10.0), ("snr5", 5.0)):
-                for level in (0.3, 1.0):
-                    audio = reverberant(spoken * level, int(rng.integers(20, 60)))
-                    if snr is not None:
-                        audio = with_noise(audio, snr, rng)
-                    cases.append((condition, command, audio))
+            for level in (0.3, 1.0):
+                cases.append(("clean", command, spoken * level))
+                room = reverberant(spoken * level, int(rng.integers(10, 30)))
+                cases.append(("reverb", command, room))
+                for condition, snr in (("reverb_snr10", 10.0), ("reverb_snr5", 5.0)):
+                    cases.append((condition, command, with_noise(room, snr, rng)))
     return cases
 
 
@@ -256,3 +254,73 @@ class IdleEar:
             if any(words[i : i + size] == phrase.split() for i in range(len(words) - size + 1)):
                 return intent.name
         return None
+
+
+# -- the measurements -------------------------------------------------------------------
+
+IDLE_ACTIONS = ("start", "list", "help", "crisis", "distress")
+CHECK_SECONDS = 10.0
+"""As the daemon's start check: how long a "ja" is waited for."""
+
+
+def setup(model_path: Path, language_path: Path):
+    """The model, the Korean test language, the spoken names and the idle commands."""
+    import vosk
+
+    from voice_coach.core.interpret import Interpreter
+
+    vosk.SetLogLevel(-1)
+    model = vosk.Model(str(model_path))
+    language = Interpreter.load(language_path)
+    names = {n: ex for ex, spoken in language.phrases.exercises.items() for n in spoken}
+    commands = list(language.phrases.idle_phrases(list(names)))
+    return model, language, names, commands
+
+
+def negative_run(model_path: Path, language_path: Path, hours: float, seed: int, fillers: bool = True) -> dict:
+    """One random negative corpus through the idle ear: what it would have done, per rule.
+
+    "whole": the shipped rule (a start must be the whole utterance); "inside": a start phrase
+    found anywhere in what was heard; "checked": the shipped rule plus the spoken start check,
+    where a false start becomes an exercise only if the audio after it is heard as "ja".
+    """
+    from voice_coach.core.engine import Answer
+
+    model, language, names, commands = setup(model_path, language_path)
+    avoid = {w for c in [*commands, *language.care.grammar, *language.phrases.fillers, *language.answers.grammar(("ja", "nee"))] for w in c.split()}
+    ear = IdleEar(model, language, names, fillers)
+    check = IdleEar(model, language, names, fillers)
+    check.listener.listen_for(language.session_listening(("ja", "nee")))
+    counts = {rule: dict.fromkeys(IDLE_ACTIONS, 0) for rule in ("whole", "inside")}
+    checked_starts, seconds, examples = 0, 0.0, []
+    pending_check = False
+    for kind, audio in NegativeCorpus(model, commands, avoid, hours, seed).stretches():
+        seconds += len(audio) / RATE
+        if pending_check:  # the audio right after a false start, as the check hears it
+            window = audio[: int(CHECK_SECONDS * RATE)]
+            said = check.feed(window) + check.feed(np.zeros(RATE * 2))
+            checked_starts += any(isinstance(language.during(t, ("ja", "nee")), Answer) and language.during(t, ("ja", "nee")).word == "ja" for t in said)
+            pending_check = False
+        for text in ear.feed(audio):
+            whole, inside = ear.intent(text), ear.intent_inside(text)
+            for rule, intent in (("whole", whole), ("inside", inside)):
+                if intent is not None:
+                    counts[rule][intent] += 1
+            if whole is not None and len(examples) < 20:
+                examples.append(f"{kind}: {text!r} -> {whole}")
+            pending_check = pending_check or whole == "start"
+    return {"seconds": seconds, "counts": counts, "checked_starts": checked_starts, "examples": examples}
+
+
+def positive_run(model_path: Path, language_path: Path, seed: int, fillers: bool = True) -> dict:
+    """Every idle command, per condition: how many were missed (not heard as that command)."""
+    model, language, names, commands = setup(model_path, language_path)
+    ear = IdleEar(model, language, names, fillers)
+    wanted = language.phrases.idle_phrases(list(names))
+    result: dict[str, list[int]] = {}
+    for condition, command, audio in positive_set(commands, np.random.default_rng(seed)):
+        said = ear.feed(np.concatenate([audio, np.random.default_rng(seed).normal(0, 30, 2 * RATE)]))
+        found = [language.idle(t, list(names)) for t in said]
+        hit = any(f is not None and f == wanted[command] for f in found)
+        result.setdefault(condition, []).append(0 if hit else 1)
+    return {condition: {"missed": sum(m), "said": len(m)} for condition, m in result.items()}

@@ -29,6 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from voice_coach.audio.speaker import LEAD_SECONDS  # noqa: E402
 
@@ -505,6 +506,52 @@ EAR_TARGET = 20.0
 """The best voice this machine can install: at most this word error rate (%) by the ear."""
 
 
+def listening(runs: int, hours: float) -> dict:
+    """False starts on ``runs`` random negative corpora of ``hours`` each, and missed commands
+    on ``runs`` random positive sets; the same with no filler words in the grammar, for comparison."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from listening import negative_run, positive_run
+
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        negatives = list(pool.map(negative_run, [korean_model()] * runs, [KOREAN] * runs, [hours] * runs, range(runs)))
+        positives = list(pool.map(positive_run, [korean_model()] * runs, [KOREAN] * runs, range(runs)))
+        bare_negative = pool.submit(negative_run, korean_model(), KOREAN, hours, 0, False)
+        bare_positive = pool.submit(positive_run, korean_model(), KOREAN, 0, False)
+        bare_negative, bare_positive = bare_negative.result(), bare_positive.result()
+
+    def per_hour(run: dict, count: int) -> float:
+        return count / (run["seconds"] / 3600)
+
+    def missed(results: list[dict], target: float | None) -> dict:
+        return {
+            condition: summary([100 * r[condition]["missed"] / r[condition]["said"] for r in results], target if condition == "reverb_snr10" else 0, "%")
+            | {"said_per_run": results[0][condition]["said"]}
+            for condition in results[0]
+        }
+
+    hours_total = sum(r["seconds"] for r in negatives) / 3600
+    return {
+        "negative_hours": round(hours_total, 2),
+        "false_starts_per_hour": summary([per_hour(r, r["counts"]["whole"]["start"]) for r in negatives], 0.1, "per hour")
+        | {"false_starts_in_all": sum(r["counts"]["whole"]["start"] for r in negatives)},
+        "false_exercises_per_hour_with_start_check": summary([per_hour(r, r["checked_starts"]) for r in negatives], 0.1, "per hour"),
+        "false_starts_per_hour_start_found_inside": summary([per_hour(r, r["counts"]["inside"]["start"]) for r in negatives], 0.1, "per hour"),
+        "other_false_actions_per_hour": {
+            action: summary([per_hour(r, r["counts"]["whole"][action]) for r in negatives], 0, "per hour")
+            for action in ("list", "help", "crisis", "distress")
+        },
+        "missed_commands_pct": missed(positives, 5.0),
+        "without_fillers": {
+            "hours": round(bare_negative["seconds"] / 3600, 2),
+            "false_starts_per_hour": round(per_hour(bare_negative, bare_negative["counts"]["whole"]["start"]), 3),
+            "other_false_actions_per_hour": {a: round(per_hour(bare_negative, bare_negative["counts"]["whole"][a]), 3) for a in ("list", "help", "crisis", "distress")},
+            "missed_commands_pct": {c: round(100 * v["missed"] / v["said"], 1) for c, v in bare_positive.items()},
+        },
+        "examples": [e for r in negatives for e in r["examples"]][:20],
+    }
+
+
 def voice_table(report: dict) -> str:
     voices = report.get("voice_quality", {})
     if not voices:
@@ -556,7 +603,8 @@ def write_readme(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice", "listening"], help="Measure one group of figures.")
+    parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
     parser.add_argument("--voice", dest="voices", action="append", default=[], help="With voice: measure only this installed voice (repeatable); the others keep their figures.")
     parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
@@ -576,6 +624,8 @@ def main() -> None:
         report["timing"] = timing_accuracy(args.runs, args.rounds)
     if args.only in (None, "open"):
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
+    if args.only in (None, "listening"):
+        report["listening"] = listening(args.runs, args.listening_hours)
     if args.only in (None, "voice"):
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured

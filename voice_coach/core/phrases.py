@@ -96,9 +96,8 @@ class PhraseBook:
         return [*self.help, *(p for phrases in self.session.values() for p in phrases)]
 
     def match_idle(self, heard: str, names: list[str]) -> Intent | None:
-        """The idle intent ``heard`` is as a whole utterance; help also inside a sentence."""
-        if self.is_help(heard):
-            return Intent("help")
+        """The idle intent ``heard`` is as a whole utterance (help too: idle, the coach
+        must not speak up at a word inside a conversation in the room)."""
         return {fold(p): intent for p, intent in self.idle_phrases(names).items()}.get(fold(heard))
 
     def is_help(self, heard: str) -> bool:
