@@ -12,6 +12,7 @@ from pathlib import Path
 from .answers import AnswerBook, load_answers
 from .care import Care, load_care
 from .engine import Answer, Command, Crisis, Distress, Engine, Event, NoAnswer, NotUnderstood
+from .library import Library
 from .phrases import Intent, PhraseBook, load_phrases
 
 
@@ -83,6 +84,11 @@ class Interpreter:
         if self.care.is_distress(heard):
             return Intent("distress")
         return self.phrases.match_idle(heard, names)
+
+    def spoken_names(self, library: Library) -> dict[str, str]:
+        """Spoken name -> exercise id: the scripts' triggers and the phrase table's extra names."""
+        extra = {name: ex for ex, names in self.phrases.exercises.items() if ex in library.scripts for name in names}
+        return {**library.trigger_map(), **extra}
 
     def idle_listening(self, names: list[str]) -> Listening:
         """What to listen for while idle: the idle phrases and crisis phrasings."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+import numpy as np
 
 from ..audio.devices import DeviceError
 from ..audio.sound import write_wav
@@ -437,6 +438,58 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
     config.override("start_check", start_check)
     show = sys.stdout.isatty() if show is None else show
     sys.exit(Daemon(config, listen_stdin, language, show).run())
+
+
+@main.command("night-test")
+@click.option("--hours", type=click.FloatRange(0.001, 24), default=8.0, show_default=True, help="How long to listen (Ctrl-C ends it sooner, with the summary).")
+@click.option("--recording", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="A WAV recording of a night to listen to instead of the microphone (as fast as it is recognized).")
+@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with other phrases.toml, answers.toml and care.toml phrasings (as for run).")
+@device_options
+@click.pass_obj
+def night_test(config: Config, hours: float, recording: Path | None, language: Path | None) -> None:
+    """Listen like the idle coach, act on nothing: log each start (or other command) it
+    would have acted on, with time and confidence, then sum up and say how to tune."""
+    from ..audio.sound import SoundError, read_wav, resample
+    from ..speech.asr import load_model
+    from ..speech.listener import Listener
+    from .night_test import NightTest
+
+    settings = config.settings
+    try:
+        model = load_model(settings.model)
+    except ModelError as err:
+        raise click.ClickException(str(err)) from None
+    test = NightTest(Interpreter.load(language), _library(settings), lambda done: click.echo(str(done)))
+    rate = 16000 if recording else settings.microphone_rate
+
+    def make_listener(sink) -> Listener:
+        return Listener(model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(recording))
+
+    try:
+        listener = test.listen_with(make_listener)
+    except DeviceError as err:
+        raise click.ClickException(str(err)) from None
+    if recording:
+        try:
+            samples, sample_rate = read_wav(recording)
+        except SoundError as err:
+            raise click.ClickException(str(err)) from None
+        pcm = np.clip(resample(samples, sample_rate, rate) * 32767, -32768, 32767).astype("<i2")
+        click.echo(f"Listening to {recording} ({len(pcm) / rate / 3600:.2f} h); nothing will be said.")
+        test.feed_recording(pcm, rate)
+        heard_hours = len(pcm) / rate / 3600
+    else:
+        click.echo(f"Listening for {hours:g} h; nothing will be said or started. Ctrl-C ends it with the summary.")
+        started = time.monotonic()
+        try:
+            with listener:
+                while time.monotonic() - started < hours * 3600:
+                    time.sleep(1.0)
+        except KeyboardInterrupt:
+            pass
+        heard_hours = (time.monotonic() - started) / 3600
+    for line in test.summary(heard_hours):
+        click.echo(line)
 
 
 @main.command()

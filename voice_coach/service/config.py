@@ -78,6 +78,10 @@ class Settings:
     """Before an exercise starts, ask "Wil je ... doen?" and start only on "ja": "always",
     "night" (21:00-07:00 only) or "never". At night the question is said softly. Without
     it, a start misheard in a conversation or on the radio plays a whole exercise."""
+    start_confidence: float = 0.0
+    """A start heard with a lower word confidence (0-1), or accepted early before the
+    recognizer gave confidences, is asked about whatever ``start_check`` says; 0: off.
+    ``voice-coach night-test`` suggests a value for this bedroom."""
 
     def script_folders(self) -> list[Path]:
         """The shipped scripts, then the coach's own when that folder exists and is another."""
@@ -114,6 +118,7 @@ RULES: dict[str, tuple[str, float | None, float | None]] = {
     "open_answers": ("choice", None, None),
     "volume": ("float", 0.1, 1.0),
     "start_check": ("choice", None, None),
+    "start_confidence": ("float", 0.0, 1.0),
 }
 assert set(RULES) == {f.name for f in fields(Settings)}
 CHOICES = {"open_answers": ("free", "grammar"), "start_check": ("always", "night", "never")}

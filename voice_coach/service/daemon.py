@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from ..audio.alsa_default import default_sound_server, unreachable_default_advice
 from ..audio.speaker import Speaker
@@ -143,7 +144,7 @@ class Daemon:
             from ..speech.listener import Listener
 
             self.listener = Listener(
-                model, _Forward(self.inbox), self.speaker, self.settings.microphone, self.settings.microphone_rate,
+                model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.speaker, self.settings.microphone, self.settings.microphone_rate,
                 self.settings.min_confidence, barge_in=self.settings.barge_in,
                 stop_phrases=self.phrases.session.get("stop", ()), wait_for_device=True,
                 open_answers=self.settings.open_answers,
@@ -180,7 +181,8 @@ class Daemon:
                     self._end_session(self.session.engine.outcome)
 
     # -- what is heard ----------------------------------------------------
-    def _hear(self, text: str) -> None:
+    def _hear(self, heard: Heard) -> None:
+        text = heard.text
         log.info("heard %r", text)
         if self.start_check is not None and self._answer_start_check(text):
             return
@@ -197,7 +199,8 @@ class Daemon:
         if intent is None:
             return
         if intent.name == "start":
-            self._start_or_ask(self.library.scripts[names[intent.value]])
+            weak = heard.confidence is None or heard.confidence < self.settings.start_confidence
+            self._start_or_ask(self.library.scripts[names[intent.value]], weak and self.settings.start_confidence > 0)
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
         elif intent.name == "crisis":
@@ -209,9 +212,7 @@ class Daemon:
             self._say(list(self.care.help_idle))
 
     def _spoken_names(self) -> dict[str, str]:
-        """Spoken name -> exercise id: the scripts' triggers and the phrase table's extra names."""
-        extra = {name: ex for ex, names in self.phrases.exercises.items() if ex in self.library.scripts for name in names}
-        return {**self.library.trigger_map(), **extra}
+        return self.language.spoken_names(self.library)
 
     def _list_item(self, script: Script) -> str:
         return self.phrases.replies.list_item.format(title=script.title, trigger=script.triggers[0])
@@ -230,11 +231,13 @@ class Daemon:
             self.terminal.perform(action)
 
     # -- the spoken start check -------------------------------------------
-    def _start_or_ask(self, script: Script) -> None:
-        """Start ``script``, or first ask whether to (the ``start_check`` setting): a start
-        heard by mistake then costs one short question, said softly at night."""
+    def _start_or_ask(self, script: Script, weak: bool = False) -> None:
+        """Start ``script``, or first ask whether to (the ``start_check`` setting, or a
+        ``weak`` hearing): a start heard by mistake then costs one short question, said
+        softly at night."""
         night = is_night(datetime.now())
-        if self.settings.start_check == "never" or (self.settings.start_check == "night" and not night):
+        asks = self.settings.start_check == "always" or (self.settings.start_check == "night" and night)
+        if not (asks or weak):
             self._start_session(script)
             return
         self.start_check = StartCheck(script, time.monotonic() + CHECK_SECONDS)
@@ -405,10 +408,23 @@ class Daemon:
 
 
 class _Forward:
-    """A queue-like sink that wraps each heard phrase for the daemon's inbox."""
+    """A queue-like sink that wraps each heard phrase, with how sure the recognizer was of
+    it, for the daemon's inbox."""
 
-    def __init__(self, inbox: queue.Queue):
+    def __init__(self, inbox: queue.Queue, confidence: Callable[[], float | None] = lambda: 1.0):
         self.inbox = inbox
+        self.confidence = confidence
+        """Asked on the listener's thread, right after the phrase was recognized."""
 
     def put(self, text: str) -> None:
-        self.inbox.put(("heard", text))
+        self.inbox.put(("heard", Heard(text, self.confidence())))
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A phrase and how sure the recognizer was of it."""
+
+    text: str
+    """What was said."""
+    confidence: float | None
+    """The lowest word confidence; None when accepted early, before confidences; 1.0 typed."""

@@ -40,6 +40,9 @@ class GrammarRecognizer:
         self.urgent = frozenset(urgent)
         """Phrases accepted after :data:`URGENT_STABLE_SECONDS` ("stop")."""
         self.phrases: tuple[str, ...] = ()
+        self.last_confidence: float | None = None
+        """The lowest word confidence of the utterance last returned (of the partial result's
+        words when it was accepted early); None before any."""
         self._recognizer: vosk.KaldiRecognizer | None = None
         self._forget_utterance()
 
@@ -53,6 +56,7 @@ class GrammarRecognizer:
         grammar = json.dumps([*phrases, UNKNOWN], ensure_ascii=False)
         self._recognizer = vosk.KaldiRecognizer(self.model, self.rate, grammar)
         self._recognizer.SetWords(True)
+        self._recognizer.SetPartialWords(True)  # confidences for an early acceptance too
         self._forget_utterance()
 
     def reset(self) -> None:
@@ -82,7 +86,9 @@ class GrammarRecognizer:
 
     def _concluded(self, result: str) -> str | None:
         """The utterance's text, less what was already reported early."""
-        text = heard_text(json.loads(result), self.min_confidence)
+        parsed = json.loads(result)
+        text = heard_text(parsed, self.min_confidence)
+        self.last_confidence = _lowest_confidence(parsed.get("result", []))
         early = self._reported_early
         self._forget_utterance()
         return _beyond(text, early) if early else text
@@ -92,7 +98,8 @@ class GrammarRecognizer:
         samples = np.frombuffer(audio, dtype="<i2").astype(np.float32)
         level = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
         self._loudest = max(self._loudest, level)
-        partial = json.loads(self._recognizer.PartialResult()).get("partial", "")
+        parsed = json.loads(self._recognizer.PartialResult())
+        partial = parsed.get("partial", "")
         quiet = level < QUIET_RATIO * self._loudest
         steady = quiet and partial == self._partial
         self._quiet_seconds = self._quiet_seconds + len(samples) / self.rate if steady else 0.0
@@ -100,8 +107,13 @@ class GrammarRecognizer:
         needed = URGENT_STABLE_SECONDS if partial in self.urgent else STABLE_SECONDS
         if partial in self.phrases and self._quiet_seconds >= needed:
             self._reported_early = partial
+            self.last_confidence = _lowest_confidence(parsed.get("partial_result", []))
             return partial
         return None
+
+
+def _lowest_confidence(words: list[dict]) -> float | None:
+    return min((w.get("conf", 0.0) for w in words), default=None)
 
 
 def _beyond(text: str | None, early: str) -> str | None:

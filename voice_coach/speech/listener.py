@@ -45,19 +45,22 @@ class Listener:
         stop_phrases: tuple[str, ...] = (),
         wait_for_device: bool = False,
         open_answers: str = "free",
+        recorded: bool = False,
     ):
         self.heard = heard
         self.speaker = speaker
         self.holdoff = holdoff
-        self.mic = Microphone(self.feed, microphone, rate, wait_for_device)
+        self.mic = None if recorded else Microphone(self.feed, microphone, rate, wait_for_device)
+        """The microphone; None with ``recorded``, where audio at ``rate`` comes only through :meth:`feed`."""
+        self.rate: int = rate if self.mic is None else self.mic.rate
         self.model = model
         self.open_answers = open_answers
-        self.grammar = GrammarRecognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases)
+        self.grammar = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases)
         self._free: FreeRecognizer | None = None  # made on the first open question
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
-        self.gate = VoiceGate(self.mic.rate, int(self.mic.rate * BLOCK_SECONDS))
-        self.barge_in = GrammarRecognizer(model, self.mic.rate, min_confidence, urgent=stop_phrases) if barge_in else None
+        self.gate = VoiceGate(self.rate, int(self.rate * BLOCK_SECONDS))
+        self.barge_in = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
         self._lock = threading.Lock()
@@ -70,7 +73,7 @@ class Listener:
             chosen = self.grammar
             if listening.open_answer and self.open_answers == "free":
                 if self._free is None:
-                    self._free = FreeRecognizer(self.model, self.mic.rate, self.grammar.min_confidence)
+                    self._free = FreeRecognizer(self.model, self.rate, self.grammar.min_confidence)
                 chosen = self._free
             if chosen is not self.recognizer:
                 chosen.reset()
@@ -88,11 +91,13 @@ class Listener:
                 recognizer.min_confidence = value
 
     def start(self) -> "Listener":
-        self.mic.start()
+        if self.mic is not None:
+            self.mic.start()
         return self
 
     def close(self) -> None:
-        self.mic.close()
+        if self.mic is not None:
+            self.mic.close()
 
     def __enter__(self) -> "Listener":
         return self.start()

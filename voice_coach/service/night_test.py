@@ -1,0 +1,134 @@
+"""`voice-coach night-test`: listen as the idle coach does, for a night, and act on
+nothing; log what it would have done, with confidence and time, then sum it up and say
+how to tune. So a person measures false starts in their own bedroom, with their model."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+import numpy as np
+
+from ..core.interpret import Interpreter
+from ..core.library import Library
+from ..speech.listener import Listener
+
+TARGET_PER_HOUR = 0.1
+"""At most one false start in ten hours."""
+THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+"""Confidence thresholds the summary tries for the starts it logged."""
+
+
+@dataclass(frozen=True)
+class WouldDo:
+    """One thing the coach would have done."""
+
+    at: str
+    """When it was heard: the time of day, or the place in a recording."""
+    intent: str
+    """start, list, help, crisis or distress."""
+    exercise: str | None
+    """For a start: the exercise."""
+    heard: str
+    """What the recognizer heard."""
+    confidence: float | None
+    """The lowest word confidence (None: the recognizer gave none)."""
+
+    def __str__(self) -> str:
+        what = f"would start {self.exercise}" if self.intent == "start" else f"would answer {self.intent}"
+        confidence = "no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
+        return f"{self.at}  {what}  (heard {self.heard!r}, {confidence})"
+
+
+@dataclass
+class NightTest:
+    """The idle listening of the daemon, with a log instead of actions."""
+
+    language: Interpreter
+    """The phrases, as the daemon has them."""
+    library: Library
+    """The exercises whose names start them."""
+    report: Callable[[WouldDo], None]
+    """Called with each thing it would have done, as it happens."""
+    logged: list[WouldDo] = field(default_factory=list)
+    """Everything it would have done."""
+    started: float = field(default_factory=time.monotonic)
+    """When listening began (monotonic)."""
+    listener: Listener | None = None
+    """The listener, once :meth:`listen_with` made it."""
+    position: float | None = None
+    """Seconds into the recording being fed; None while listening live."""
+
+    def listen_with(self, make_listener: Callable[["NightTest"], Listener]) -> Listener:
+        """Make the listener (with this test as its sink) and give it the idle phrases."""
+        self.listener = make_listener(self)
+        self.listener.listen_for(self.language.idle_listening(list(self.names)))
+        return self.listener
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self.language.spoken_names(self.library)
+
+    def put(self, text: str) -> None:
+        """The listener's sink, called on its audio thread just after recognition."""
+        intent = self.language.idle(text, list(self.names))
+        if intent is None:
+            return
+        confidence = self.listener.grammar.last_confidence if self.listener else None
+        exercise = self.names.get(intent.value) if intent.name == "start" else None
+        at = f"{datetime.now():%H:%M:%S}" if self.position is None else _clock(self.position)
+        done = WouldDo(at, intent.name, exercise, text, confidence)
+        self.logged.append(done)
+        self.report(done)
+
+    def feed_recording(self, samples: np.ndarray, rate: int) -> None:
+        """A recorded night, fed as fast as it is recognized (int16 mono at ``rate``)."""
+        block = rate // 10
+        for start in range(0, len(samples), block):
+            self.position = start / rate
+            self.listener.feed(samples[start : start + block], self.position)
+
+    def summary(self, hours: float) -> list[str]:
+        """What it would have done per hour, and how to tune the coach."""
+        starts = [d for d in self.logged if d.intent == "start"]
+        lines = [f"Listened {hours:.2f} h. Exercises it would have started: {len(starts)} ({_rate(len(starts), hours)})."]
+        others = {}
+        for done in self.logged:
+            if done.intent != "start":
+                others[done.intent] = others.get(done.intent, 0) + 1
+        for intent, count in sorted(others.items()):
+            lines.append(f"Times it would have answered {intent}: {count} ({_rate(count, hours)}).")
+        if not starts:
+            lines.append('No false start: start_check = "night" (ask only at night) is safe here.')
+            return lines
+        lines.append("Starts left at a higher confidence threshold: " + ", ".join(
+            f"{t:.2f}: {sum(d.confidence is not None and d.confidence >= t for d in starts)}" for t in THRESHOLDS
+        ))
+        if len(starts) / max(hours, 1e-9) > TARGET_PER_HOUR:
+            lines.append(
+                f'More than one false start in ten hours: keep start_check = "always" in the config (the coach asks '
+                '"Wil je ... doen?" and starts only on "ja"), so a false start costs one soft question and no exercise.'
+            )
+        else:
+            lines.append('Fewer than one false start in ten hours: start_check = "night" would be safe here.')
+        confident = [t for t in THRESHOLDS if sum(d.confidence is not None and d.confidence >= t for d in starts) / max(hours, 1e-9) <= TARGET_PER_HOUR]
+        if confident:
+            lines.append(
+                f"With start_confidence = {confident[0]:.2f} in the config, the coach would have asked first about every one "
+                "of these (and started the rest at once); check that your own spoken starts still start without a question."
+            )
+        else:
+            lines.append("No confidence threshold up to 1.00 would have caught these: rely on start_check.")
+        return lines
+
+
+def _clock(seconds: float) -> str:
+    """``h:mm:ss`` into a recording."""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def _rate(count: int, hours: float) -> str:
+    return f"{count / hours:.2f} per hour" if hours > 0 else "no time listened"
