@@ -501,6 +501,17 @@ ROWS = [
     ("prerender, warm cache", ("prerender", "warm"), "prerender", "≤ 0.5 s"),
     ("open answer, free recognition (CPU per second of speech)", ("open_answer_cpu", "free"), "open", "≤ 1.0 (keeps up)"),
     ("open answer, grammar recognition (baseline)", ("open_answer_cpu", "grammar"), "open", "≤ 1.0 (keeps up)"),
+    ("false starts per hour (negative corpus, start = whole utterance)", ("listening", "false_starts_per_hour"), "listening", "≤ 0.1"),
+    ("false exercises per hour with the spoken start check (the default)", ("listening", "false_exercises_per_hour_with_start_check"), "listening", "≤ 0.1"),
+    ("false starts per hour if a start counted inside a sentence (compared)", ("listening", "false_starts_per_hour_start_found_inside"), "listening", "≤ 0.1"),
+    ("false list answers per hour (idle)", ("listening", "other_false_actions_per_hour", "list"), "listening", "—"),
+    ("false help answers per hour (idle)", ("listening", "other_false_actions_per_hour", "help"), "listening", "—"),
+    ("false crisis messages per hour (idle; crisis is found inside any sentence)", ("listening", "other_false_actions_per_hour", "crisis"), "listening", "—"),
+    ("false distress answers per hour (idle)", ("listening", "other_false_actions_per_hour", "distress"), "listening", "—"),
+    ("missed commands, clean", ("listening", "missed_commands_pct", "clean"), "listening", "—"),
+    ("missed commands, small room (reverb)", ("listening", "missed_commands_pct", "reverb"), "listening", "—"),
+    ("missed commands, room + noise at 10 dB SNR", ("listening", "missed_commands_pct", "reverb_snr10"), "listening", "≤ 5 %"),
+    ("missed commands, room + noise at 5 dB SNR", ("listening", "missed_commands_pct", "reverb_snr5"), "listening", "—"),
 ]
 EAR_TARGET = 20.0
 """The best voice this machine can install: at most this word error rate (%) by the ear."""
@@ -586,9 +597,10 @@ def table(report: dict) -> str:
         if not figure:
             continue
         extra = f", p95 {figure['p95']}" if "p95" in figure else ""
+        met = "—" if target == "—" else ("yes" if figure["met"] else "**no**")
         lines.append(
             f"| {title} | {figure['median']} {figure['unit']}{extra} | {figure['min']} – {figure['max']} | {target} | "
-            f"{'yes' if figure['met'] else '**no**'} | `{COMMAND} --only {only}` |"
+            f"{met} | `{COMMAND} --only {only}` |"
         )
     return "\n".join(lines)
 

@@ -132,3 +132,19 @@ class DaemonProcess:
             self.process.wait()
         self._running = False
         self.notify.close()
+
+
+KOREAN = Path(__file__).parent / "data" / "ko"
+"""The test-only Korean language folder (phrases, answers, crisis phrasings)."""
+
+
+def korean_daemon(tmp: Path, parts: list, seconds: float, **options) -> DaemonProcess:
+    """A daemon hearing ``parts`` (second, int16 speech) through the ALSA file microphone
+    with the real Korean model and the Korean test table; ``options`` go to DaemonProcess."""
+    from conftest import MIC_RATE, korean_model_path, microphone_input
+
+    microphone_input(parts, seconds)
+    return DaemonProcess(
+        tmp, "--model", str(korean_model_path()), "--language", str(KOREAN),
+        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False, **options,
+    )

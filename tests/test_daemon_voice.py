@@ -8,28 +8,20 @@ import logging
 import queue
 import sqlite3
 import time
-from pathlib import Path
 
 import numpy as np
 
 from conftest import MIC_RATE, MICROPHONE_FILE, espeak, first_sound, korean_model_path, microphone_input, speaker_output
-from daemon_harness import DaemonProcess
+from daemon_harness import KOREAN, DaemonProcess, korean_daemon
 from voice_coach.speech.asr import load_model
 from voice_coach.core.interpret import Listening
 from voice_coach.speech.listener import Listener
-
-KOREAN = Path(__file__).parent / "data" / "ko"
-"""The test-only Korean language folder (phrases, answers, crisis phrasings)."""
 
 
 def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
     # veilig: two sentences, then 20 s of breathing without cues: the coach is silent there.
-    microphone_input([(1.0, start), (14.0, stop), (18.0, start)], 30)
-    with DaemonProcess(
-        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
-        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False,
-    ) as daemon:
+    with korean_daemon(tmp_path, [(1.0, start), (14.0, stop), (18.0, start)], 30) as daemon:
         daemon.ready()
         daemon.wait_log("heard '시작 안녕하세요'", 20)
         daemon.wait_log("exercise veilig started")
@@ -44,14 +36,6 @@ def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
 
 CRISIS_SENTENCE = "정말 너무 죽고 싶어요 진짜"
 """A crisis phrase of the Korean test table inside a longer sentence."""
-
-
-def korean_daemon(tmp_path, parts, seconds) -> DaemonProcess:
-    microphone_input(parts, seconds)
-    return DaemonProcess(
-        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
-        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False,
-    )
 
 
 def test_a_spoken_crisis_sentence_while_idle_gets_the_113_message(tmp_path):

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from conftest import espeak, korean_model_path, room
+from daemon_harness import KOREAN
 
-KOREAN = Path(__file__).parent / "data" / "ko"
 RATE = 16000
 
 

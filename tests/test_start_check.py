@@ -10,11 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, speaker_output
-from daemon_harness import DaemonProcess
+from conftest import espeak, speaker_output
+from daemon_harness import DaemonProcess, korean_daemon
 from voice_coach.service.daemon import CHECK_SECONDS, NIGHT_CHECK_VOLUME
-
-KOREAN = Path(__file__).parent / "data" / "ko"
 
 
 def local_time_zone(hour: int) -> str:
@@ -111,11 +109,8 @@ def test_at_night_the_check_is_said_softly_and_by_day_night_only_does_not_ask(tm
 def test_the_check_flow_with_real_speech_and_the_real_model(tmp_path):
     # "시작 안녕하세요" starts veilig in the test table; "네" is its "ja". The question is said
     # between them (the coach does not hear itself), so the answer comes after it.
-    microphone_input([(1.0, espeak("시작 안녕하세요", "ko")), (11.0, espeak("네", "ko"))], 25)
-    with DaemonProcess(
-        tmp_path, "--model", str(korean_model_path()), "--language", str(KOREAN),
-        "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE), listen_stdin=False, start_check="always",
-    ) as daemon:
+    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (11.0, espeak("네", "ko"))]
+    with korean_daemon(tmp_path, parts, 25, start_check="always") as daemon:
         daemon.ready()
         daemon.wait_log("heard '시작 안녕하세요'", 20)
         daemon.wait_log("asked whether to start veilig")

@@ -108,7 +108,7 @@ class NightTest:
         ))
         if len(starts) / max(hours, 1e-9) > TARGET_PER_HOUR:
             lines.append(
-                f'More than one false start in ten hours: keep start_check = "always" in the config (the coach asks '
+                'More than one false start in ten hours: keep start_check = "always" in the config (the coach asks '
                 '"Wil je ... doen?" and starts only on "ja"), so a false start costs one soft question and no exercise.'
             )
         else:
