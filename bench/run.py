@@ -525,10 +525,10 @@ def listening(runs: int, hours: float) -> dict:
     from listening import negative_run, positive_run
 
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        negatives = list(pool.map(negative_run, [korean_model()] * runs, [KOREAN] * runs, [hours] * runs, range(runs)))
         positives = list(pool.map(positive_run, [korean_model()] * runs, [KOREAN] * runs, range(runs)))
-        bare_negative = pool.submit(negative_run, korean_model(), KOREAN, hours, 0, False)
         bare_positive = pool.submit(positive_run, korean_model(), KOREAN, 0, False)
+        negatives = list(pool.map(negative_run, [korean_model()] * runs, [KOREAN] * runs, [hours] * runs, range(runs)))
+        bare_negative = pool.submit(negative_run, korean_model(), KOREAN, hours, 0, False)
         bare_negative, bare_positive = bare_negative.result(), bare_positive.result()
 
     def per_hour(run: dict, count: int) -> float:
