@@ -77,22 +77,26 @@ def test_a_crisis_during_the_check_gets_the_113_message(tmp_path):
     assert sessions(daemon.journal) == [("-", "crisis")]
 
 
-def check_peak(tmp_path: Path, hour: int, start_check: str) -> float:
-    """The loudest sample the speaker played after "start veilig" at ``hour`` o'clock."""
+def check_peak(tmp_path: Path, hour: int) -> float:
+    """The loudest sample the speaker played for the question after "start veilig" at
+    ``hour`` o'clock, and for the reply to "nee"."""
     tmp_path.mkdir()
-    with DaemonProcess(tmp_path, start_check=start_check, env={"TZ": local_time_zone(hour)}) as daemon:
+    with DaemonProcess(tmp_path, start_check="always", env={"TZ": local_time_zone(hour)}) as daemon:
         daemon.ready()
         daemon.say("start veilig")
-        daemon.wait_log("asked whether to start veilig" if start_check != "never" else "exercise veilig started")
-        time.sleep(4)  # the question, or the first sentence, is said
+        daemon.wait_log("asked whether to start veilig")
+        time.sleep(4)  # the question is said
+        daemon.say("nee")
+        daemon.wait_shown("Goed. Ik ben er als je me nodig hebt.")
+        time.sleep(4)  # and the reply
         peak = float(np.abs(speaker_output(2)).max())
         daemon.stop()
     return peak
 
 
 def test_at_night_the_check_is_said_softly_and_by_day_night_only_does_not_ask(tmp_path):
-    day = check_peak(tmp_path / "day", 12, "always")
-    night = check_peak(tmp_path / "night", 2, "always")
+    day = check_peak(tmp_path / "day", 12)
+    night = check_peak(tmp_path / "night", 2)
     assert abs(night / day - NIGHT_CHECK_VOLUME) < 0.05, (night, day)
     (tmp_path / "noon").mkdir()
     (tmp_path / "late").mkdir()

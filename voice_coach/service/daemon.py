@@ -68,6 +68,8 @@ class StartCheck:
     """The exercise that starts on "ja"."""
     until: float
     """When, on the monotonic clock, the question lapses unanswered."""
+    at_night: bool
+    """Asked at night: the question and its reply are said softly."""
 
 
 class Daemon:
@@ -217,9 +219,11 @@ class Daemon:
     def _list_item(self, script: Script) -> str:
         return self.phrases.replies.list_item.format(title=script.title, trigger=script.triggers[0])
 
-    def _say(self, lines: list[str]) -> None:
-        """Speak sentences one after another, now, instead of whatever was being said."""
+    def _say(self, lines: list[str], soft: bool = False) -> None:
+        """Speak sentences one after another, now, instead of whatever was being said;
+        ``soft``: at :data:`NIGHT_CHECK_VOLUME` of the volume."""
         self.speaker.mixer.hush()
+        self.speaker.mixer.set_volume(self.volume * (NIGHT_CHECK_VOLUME if soft else 1.0))
         at = self.speaker.now()
         for line in lines:
             self._show(Speak(at, line))
@@ -240,24 +244,22 @@ class Daemon:
         if not (asks or weak):
             self._start_session(script)
             return
-        self.start_check = StartCheck(script, time.monotonic() + CHECK_SECONDS)
-        if night:
-            self.speaker.mixer.set_volume(self.volume * NIGHT_CHECK_VOLUME)
+        self.start_check = StartCheck(script, time.monotonic() + CHECK_SECONDS, night)
         self._listen_for(self.language.session_listening(CHECK_ANSWERS))
-        self._say([self.phrases.replies.start_check.format(title=script.title)])
+        self._say([self.phrases.replies.start_check.format(title=script.title)], soft=night)
         log.info("asked whether to start %s", script.id)
 
     def _answer_start_check(self, text: str) -> bool:
         """Act on an answer to the start check; False when ``text`` is for idle listening
         (a crisis, help) or means nothing, and the check goes on."""
         event = self.language.during(text, CHECK_ANSWERS)
-        script = self.start_check.script
+        check = self.start_check
         if isinstance(event, Answer):
             self._end_start_check()
             if event.word == "ja":
-                self._start_session(script)
+                self._start_session(check.script)
             else:
-                self._say([self.phrases.replies.start_declined])
+                self._say([self.phrases.replies.start_declined], soft=check.at_night)
             return True
         if isinstance(event, Command) and event.name == "stop":
             self._end_start_check()
@@ -270,11 +272,11 @@ class Daemon:
         if unanswered:
             log.info("start of %s not confirmed; listening again", self.start_check.script.id)
         self.start_check = None
-        self.speaker.mixer.set_volume(self.volume)
         self._listen_idle()
 
     # -- sessions ---------------------------------------------------------
     def _start_session(self, script: Script) -> None:
+        self.speaker.mixer.set_volume(self.volume)
         engine = Engine(script, self.timing, self.phrases.replies, self.care, self.volume, is_night(datetime.now()))
         self.session_id = self._journal_write(lambda j: j.start(script.id))
         self.session = Session(engine, self.speaker, self._perform, AUDIO_LOOKAHEAD)
