@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import numpy as np
 
 from ..audio.devices import DeviceError
 from ..audio.sound import write_wav
@@ -449,7 +448,8 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
 def night_test(config: Config, hours: float, recording: Path | None, language: Path | None) -> None:
     """Listen like the idle coach, act on nothing: log each start (or other command) it
     would have acted on, with time and confidence, then sum up and say how to tune."""
-    from ..audio.sound import SoundError, read_wav, resample
+    import wave
+
     from ..speech.asr import load_model
     from ..speech.listener import Listener
     from .night_test import NightTest
@@ -457,27 +457,27 @@ def night_test(config: Config, hours: float, recording: Path | None, language: P
     settings = config.settings
     try:
         model = load_model(settings.model)
+        night = wave.open(str(recording), "rb") if recording else None
     except ModelError as err:
         raise click.ClickException(str(err)) from None
+    except (OSError, EOFError, wave.Error) as err:
+        raise click.ClickException(f"{recording}: not a readable WAV file ({err}); record 16-bit PCM, e.g. arecord -f S16_LE -r 16000 night.wav") from None
+    if night is not None and night.getsampwidth() != 2:
+        raise click.ClickException(f"{recording}: only 16-bit PCM WAV is supported; convert it with: sox IN -b 16 OUT.wav")
     test = NightTest(Interpreter.load(language), _library(settings), lambda done: click.echo(str(done)))
-    rate = 16000 if recording else settings.microphone_rate
+    rate = night.getframerate() if night else settings.microphone_rate
 
     def make_listener(sink) -> Listener:
-        return Listener(model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(recording))
+        return Listener(model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(night))
 
     try:
         listener = test.listen_with(make_listener)
     except DeviceError as err:
         raise click.ClickException(str(err)) from None
-    if recording:
-        try:
-            samples, sample_rate = read_wav(recording)
-        except SoundError as err:
-            raise click.ClickException(str(err)) from None
-        pcm = np.clip(resample(samples, sample_rate, rate) * 32767, -32768, 32767).astype("<i2")
-        click.echo(f"Listening to {recording} ({len(pcm) / rate / 3600:.2f} h); nothing will be said.")
-        test.feed_recording(pcm, rate)
-        heard_hours = len(pcm) / rate / 3600
+    if night is not None:
+        click.echo(f"Listening to {recording} ({night.getnframes() / rate / 3600:.2f} h); nothing will be said.")
+        with night:
+            heard_hours = test.feed_recording(night) / 3600
     else:
         click.echo(f"Listening for {hours:g} h; nothing will be said or started. Ctrl-C ends it with the summary.")
         started = time.monotonic()

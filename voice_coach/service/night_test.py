@@ -5,6 +5,7 @@ how to tune. So a person measures false starts in their own bedroom, with their 
 from __future__ import annotations
 
 import time
+import wave
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -83,12 +84,17 @@ class NightTest:
         self.logged.append(done)
         self.report(done)
 
-    def feed_recording(self, samples: np.ndarray, rate: int) -> None:
-        """A recorded night, fed as fast as it is recognized (int16 mono at ``rate``)."""
-        block = rate // 10
-        for start in range(0, len(samples), block):
-            self.position = start / rate
-            self.listener.feed(samples[start : start + block], self.position)
+    def feed_recording(self, recording: wave.Wave_read) -> float:
+        """A recorded night (16-bit PCM at the listener's rate), fed block by block as fast
+        as it is recognized, never whole in memory; returns its length in seconds."""
+        rate, channels = recording.getframerate(), recording.getnchannels()
+        block, fed = rate // 10, 0
+        while frames := recording.readframes(block):
+            samples = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).mean(axis=1).astype("<i2")
+            self.position = fed / rate
+            self.listener.feed(samples, self.position)
+            fed += len(samples)
+        return fed / rate
 
     def summary(self, hours: float) -> list[str]:
         """What it would have done per hour, and how to tune the coach."""
