@@ -83,7 +83,11 @@ if ! $with_tests; then
     if [ -n "$offline" ]; then
         for zip in "$offline"/model/*.zip; do [ -e "$zip" ] && model_from=(--from "$zip"); done
     fi
-    if ! "${coach[@]}" model verify >/dev/null 2>&1; then
+    if "${coach[@]}" model verify >/dev/null 2>&1; then
+        :
+    elif [ -n "$offline" ] && [ ${#model_from[@]} -eq 0 ]; then
+        echo "warning: the bundle has no model zip, so the coach cannot listen yet; later: ${coach[*]} model download --from ZIP" >&2
+    else
         "${coach[@]}" model download "${model_from[@]}" \
             || echo "warning: no speech model yet, so the coach cannot listen; retry: ${coach[*]} model download (or --from a zip you carried over)" >&2
     fi
