@@ -443,11 +443,18 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
 @click.option("--hours", type=click.FloatRange(0.001, 24), default=8.0, show_default=True, help="How long to listen (Ctrl-C ends it sooner, with the summary).")
 @click.option("--recording", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="A WAV recording of a night to listen to instead of the microphone (as fast as it is recognized).")
 @click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with other phrases.toml, answers.toml and care.toml phrasings (as for run).")
-@device_options
+@click.option("--microphone", help="Input device, by (part of) its name [default: the configured one, else the system default].")
+@click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
+@click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
 @click.pass_obj
-def night_test(config: Config, hours: float, recording: Path | None, language: Path | None) -> None:
+def night_test(
+    config: Config, hours: float, recording: Path | None, language: Path | None,
+    microphone: str | None, microphone_rate: int | None, model: Path | None,
+) -> None:
     """Listen like the idle coach, act on nothing: log each start (or other command) it
     would have acted on, with time and confidence, then sum up and say how to tune."""
+    for key, value in (("microphone", microphone), ("microphone_rate", microphone_rate), ("model", model)):
+        config.override(key, value)
     import wave
 
     from ..speech.asr import load_model
@@ -456,7 +463,7 @@ def night_test(config: Config, hours: float, recording: Path | None, language: P
 
     settings = config.settings
     try:
-        model = load_model(settings.model)
+        vosk_model = load_model(settings.model)
         night = wave.open(str(recording), "rb") if recording else None
     except ModelError as err:
         raise click.ClickException(str(err)) from None
@@ -468,7 +475,7 @@ def night_test(config: Config, hours: float, recording: Path | None, language: P
     rate = night.getframerate() if night else settings.microphone_rate
 
     def make_listener(sink) -> Listener:
-        return Listener(model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(night))
+        return Listener(vosk_model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(night))
 
     try:
         listener = test.listen_with(make_listener)
