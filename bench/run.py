@@ -197,8 +197,9 @@ def summary(values: list[float], target: float, unit: str, p95_target: float | N
     return result
 
 
-STOP_AT = 12.5
-"""Where "stop" is said in the microphone stream: about a second into the first out-breath tone."""
+STOP_AT = 14.0
+"""Where "stop" is said in the microphone stream: inside the first out-breath tone, whether the
+exercise started 0.35 s or 0.7 s after the command."""
 
 
 def sent_at(speaker_started: float, frame: int) -> float:

@@ -277,7 +277,7 @@ def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Scri
         return Listener(
             model, heard, speaker, settings.microphone, settings.microphone_rate,
             settings.min_confidence, barge_in=settings.barge_in, stop_phrases=language.phrases.session["stop"],
-            open_answers=settings.open_answers,
+            open_answers=settings.open_answers, fillers=language.phrases.fillers,
         )
     except (DeviceError, ModelError) as err:
         click.echo(f"Not listening: {err} Type replies instead.", err=True)
@@ -471,11 +471,15 @@ def night_test(
         raise click.ClickException(f"{recording}: not a readable WAV file ({err}); record 16-bit PCM, e.g. arecord -f S16_LE -r 16000 night.wav") from None
     if night is not None and night.getsampwidth() != 2:
         raise click.ClickException(f"{recording}: only 16-bit PCM WAV is supported; convert it with: sox IN -b 16 OUT.wav")
-    test = NightTest(Interpreter.load(language), _library(settings), lambda done: click.echo(str(done)))
+    interpreter = Interpreter.load(language)
+    test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)))
     rate = night.getframerate() if night else settings.microphone_rate
 
     def make_listener(sink) -> Listener:
-        return Listener(vosk_model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True, recorded=bool(night))
+        return Listener(
+            vosk_model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True,
+            recorded=bool(night), fillers=interpreter.phrases.fillers,
+        )
 
     try:
         listener = test.listen_with(make_listener)

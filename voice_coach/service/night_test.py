@@ -35,11 +35,11 @@ class WouldDo:
     heard: str
     """What the recognizer heard."""
     confidence: float | None
-    """The lowest word confidence (None: the recognizer gave none)."""
+    """The lowest word confidence; None when accepted early, from a steady partial result."""
 
     def __str__(self) -> str:
         what = f"would start {self.exercise}" if self.intent == "start" else f"would answer {self.intent}"
-        confidence = "no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
+        confidence = "accepted early, no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
         return f"{self.at}  {what}  (heard {self.heard!r}, {confidence})"
 
 

@@ -32,17 +32,24 @@ class GrammarRecognizer:
     words) is for the interpreter to find.
     """
 
-    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = ()):
+    def __init__(
+        self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = (), fillers: tuple[str, ...] = (),
+    ):
         self.model = model
         self.rate = rate
         self.min_confidence = min_confidence
         """A word under this confidence counts as unclear (``[unk]``)."""
         self.urgent = frozenset(urgent)
         """Phrases accepted after :data:`URGENT_STABLE_SECONDS` ("stop")."""
+        self.fillers = frozenset(fillers)
+        """The grammar's filler words: a partial result of only these, while the voice is
+        quiet, is the decoder still choosing, not a new phrase (see :meth:`_early`)."""
         self.phrases: tuple[str, ...] = ()
         self.last_confidence: float | None = None
-        """The lowest word confidence of the utterance last returned (of the partial result's
-        words when it was accepted early); None before any."""
+        """The lowest word confidence of the utterance last returned; None when it was
+        accepted early, from a steady partial result. (Vosk's partial words carry
+        confidences, but asking for them, SetPartialWords, stopped partial results from
+        ever settling here: a start then waited for the end of the utterance, 1.1 s.)"""
         self._recognizer: vosk.KaldiRecognizer | None = None
         self._forget_utterance()
 
@@ -56,7 +63,6 @@ class GrammarRecognizer:
         grammar = json.dumps([*phrases, UNKNOWN], ensure_ascii=False)
         self._recognizer = vosk.KaldiRecognizer(self.model, self.rate, grammar)
         self._recognizer.SetWords(True)
-        self._recognizer.SetPartialWords(True)  # confidences for an early acceptance too
         self._forget_utterance()
 
     def reset(self) -> None:
@@ -88,7 +94,7 @@ class GrammarRecognizer:
         """The utterance's text, less what was already reported early."""
         parsed = json.loads(result)
         text = heard_text(parsed, self.min_confidence)
-        self.last_confidence = _lowest_confidence(parsed.get("result", []))
+        self.last_confidence = min((w.get("conf", 0.0) for w in parsed.get("result", [])), default=None)
         early = self._reported_early
         self._forget_utterance()
         return _beyond(text, early) if early else text
@@ -98,22 +104,25 @@ class GrammarRecognizer:
         samples = np.frombuffer(audio, dtype="<i2").astype(np.float32)
         level = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
         self._loudest = max(self._loudest, level)
-        parsed = json.loads(self._recognizer.PartialResult())
-        partial = parsed.get("partial", "")
+        partial = json.loads(self._recognizer.PartialResult()).get("partial", "")
         quiet = level < QUIET_RATIO * self._loudest
-        steady = quiet and partial == self._partial
+        # With filler words in the grammar the partial result flickers through them, around
+        # the end of the voice, before it settles (starts and stops came 0.3 s later,
+        # measured): a partial that is the phrase so far with filler words added, or filler
+        # words only, is such a flicker. It keeps the quiet counting and the phrase standing;
+        # only the phrase itself is accepted.
+        without_fillers = " ".join(word for word in partial.split() if word not in self.fillers)
+        flicker = partial != without_fillers and without_fillers in ("", self._partial)
+        steady = quiet and (flicker or partial == self._partial)
         self._quiet_seconds = self._quiet_seconds + len(samples) / self.rate if steady else 0.0
-        self._partial = partial
+        if not flicker:
+            self._partial = partial
         needed = URGENT_STABLE_SECONDS if partial in self.urgent else STABLE_SECONDS
-        if partial in self.phrases and self._quiet_seconds >= needed:
+        if partial in self.phrases and partial == self._partial and self._quiet_seconds >= needed:
             self._reported_early = partial
-            self.last_confidence = _lowest_confidence(parsed.get("partial_result", []))
+            self.last_confidence = None
             return partial
         return None
-
-
-def _lowest_confidence(words: list[dict]) -> float | None:
-    return min((w.get("conf", 0.0) for w in words), default=None)
 
 
 def _beyond(text: str | None, early: str) -> str | None:
