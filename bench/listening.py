@@ -228,7 +228,7 @@ class IdleEar:
         self.language = language
         self.names = list(names)
         self.heard: queue.Queue[str] = queue.Queue()
-        self.listener = Listener(model, self.heard, None, None, RATE, recorded=True, fillers=language.phrases.fillers if fillers else ())
+        self.listener = Listener(model, self.heard, None, None, RATE, recorded=True)
         listening = language.idle_listening(self.names)
         if not fillers:
             listening = Listening(tuple(p for p in listening.phrases if p not in language.phrases.fillers))

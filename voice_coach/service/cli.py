@@ -277,7 +277,7 @@ def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Scri
         return Listener(
             model, heard, speaker, settings.microphone, settings.microphone_rate,
             settings.min_confidence, barge_in=settings.barge_in, stop_phrases=language.phrases.session["stop"],
-            open_answers=settings.open_answers, fillers=language.phrases.fillers,
+            open_answers=settings.open_answers,
         )
     except (DeviceError, ModelError) as err:
         click.echo(f"Not listening: {err} Type replies instead.", err=True)
@@ -478,7 +478,7 @@ def night_test(
     def make_listener(sink) -> Listener:
         return Listener(
             vosk_model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True,
-            recorded=bool(night), fillers=interpreter.phrases.fillers,
+            recorded=bool(night),
         )
 
     try:

@@ -32,18 +32,13 @@ class GrammarRecognizer:
     words) is for the interpreter to find.
     """
 
-    def __init__(
-        self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = (), fillers: tuple[str, ...] = (),
-    ):
+    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = ()):
         self.model = model
         self.rate = rate
         self.min_confidence = min_confidence
         """A word under this confidence counts as unclear (``[unk]``)."""
         self.urgent = frozenset(urgent)
         """Phrases accepted after :data:`URGENT_STABLE_SECONDS` ("stop")."""
-        self.fillers = frozenset(fillers)
-        """The grammar's filler words: a partial result of only these, while the voice is
-        quiet, is the decoder still choosing, not a new phrase (see :meth:`_early`)."""
         self.phrases: tuple[str, ...] = ()
         self.last_confidence: float | None = None
         """The lowest word confidence of the utterance last returned; None when it was
@@ -106,19 +101,11 @@ class GrammarRecognizer:
         self._loudest = max(self._loudest, level)
         partial = json.loads(self._recognizer.PartialResult()).get("partial", "")
         quiet = level < QUIET_RATIO * self._loudest
-        # With filler words in the grammar the partial result flickers through them, around
-        # the end of the voice, before it settles (starts and stops came 0.3 s later,
-        # measured): a partial that is the phrase so far with filler words added, or filler
-        # words only, is such a flicker. It keeps the quiet counting and the phrase standing;
-        # only the phrase itself is accepted.
-        without_fillers = " ".join(word for word in partial.split() if word not in self.fillers)
-        flicker = partial != without_fillers and without_fillers in ("", self._partial)
-        steady = quiet and (flicker or partial == self._partial)
+        steady = quiet and partial == self._partial
         self._quiet_seconds = self._quiet_seconds + len(samples) / self.rate if steady else 0.0
-        if not flicker:
-            self._partial = partial
+        self._partial = partial
         needed = URGENT_STABLE_SECONDS if partial in self.urgent else STABLE_SECONDS
-        if partial in self.phrases and partial == self._partial and self._quiet_seconds >= needed:
+        if partial in self.phrases and self._quiet_seconds >= needed:
             self._reported_early = partial
             self.last_confidence = None
             return partial

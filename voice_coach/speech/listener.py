@@ -46,7 +46,6 @@ class Listener:
         wait_for_device: bool = False,
         open_answers: str = "free",
         recorded: bool = False,
-        fillers: tuple[str, ...] = (),
     ):
         self.heard = heard
         self.speaker = speaker
@@ -56,7 +55,7 @@ class Listener:
         self.rate: int = rate if self.mic is None else self.mic.rate
         self.model = model
         self.open_answers = open_answers
-        self.grammar = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases, fillers=fillers)
+        self.grammar = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases)
         self._free: FreeRecognizer | None = None  # made on the first open question
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
