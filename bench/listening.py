@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import queue
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,18 +31,6 @@ OTHER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "tr", "fi", "sv", "
 SOUND_ALIKES = ["시장", "시각", "시청", "시조", "지각", "감사", "감자", "목요일", "목소리", "도로", "도우미", "안녕", "사람", "진주", "사랑니"]
 MIX = {"korean": 0.35, "other": 0.25, "near": 0.10, "music": 0.15, "noise": 0.15}
 """Share of the negative corpus per kind of audio."""
-
-
-@dataclass
-class Outcome:
-    """What the idle coach would have done on one stretch of audio."""
-
-    kind: str
-    """The kind of audio."""
-    heard: str
-    """What the recognizer returned."""
-    intent: str | None
-    """The idle intent it means (start, list, help, crisis, distress), or None."""
 
 
 def espeak(text: str, voice: str, words_per_minute: int = 150, pitch: int = 50) -> np.ndarray:
@@ -266,8 +253,6 @@ class IdleEar:
 # -- the measurements -------------------------------------------------------------------
 
 IDLE_ACTIONS = ("start", "list", "help", "crisis", "distress")
-CHECK_SECONDS = 10.0
-"""As the daemon's start check: how long a "ja" is waited for."""
 
 
 def setup(model_path: Path, language_path: Path):
@@ -292,12 +277,13 @@ def negative_run(model_path: Path, language_path: Path, hours: float, seed: int,
     where a false start becomes an exercise only if the audio after it is heard as "ja".
     """
     from voice_coach.core.engine import Answer
+    from voice_coach.service.daemon import CHECK_ANSWERS, CHECK_SECONDS
 
     model, language, names, commands = setup(model_path, language_path)
-    avoid = {w for c in [*commands, *language.care.grammar, *language.phrases.fillers, *language.answers.grammar(("ja", "nee"))] for w in c.split()}
+    avoid = {w for c in [*commands, *language.care.grammar, *language.phrases.fillers, *language.answers.grammar(CHECK_ANSWERS)] for w in c.split()}
     ear = IdleEar(model, language, names, fillers)
     check = IdleEar(model, language, names, fillers)
-    check.listener.listen_for(language.session_listening(("ja", "nee")))
+    check.listener.listen_for(language.session_listening(CHECK_ANSWERS))
     counts = {rule: dict.fromkeys(IDLE_ACTIONS, 0) for rule in ("whole", "inside")}
     checked_starts, seconds, examples = 0, 0.0, []
     pending_check = False
@@ -306,7 +292,8 @@ def negative_run(model_path: Path, language_path: Path, hours: float, seed: int,
         if pending_check:  # the audio right after a false start, as the check hears it
             window = audio[: int(CHECK_SECONDS * RATE)]
             said = check.feed(window) + check.feed(np.zeros(RATE * 2))
-            checked_starts += any(isinstance(language.during(t, ("ja", "nee")), Answer) and language.during(t, ("ja", "nee")).word == "ja" for t in said)
+            answers = [language.during(t, CHECK_ANSWERS) for t in said]
+            checked_starts += any(isinstance(a, Answer) and a.word == "ja" for a in answers)
             pending_check = False
         for text in ear.feed(audio):
             whole, inside = ear.intent(text), ear.intent_inside(text)
