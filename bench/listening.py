@@ -33,14 +33,14 @@ MIX = {"korean": 0.35, "other": 0.25, "near": 0.10, "music": 0.15, "noise": 0.15
 """Share of the negative corpus per kind of audio."""
 
 
-def espeak(text: str, voice: str, words_per_minute: int = 150, pitch: int = 50) -> np.ndarray:
-    """espeak-ng speech at :data:`RATE`, int16."""
+def espeak(text: str, voice: str, words_per_minute: int = 175, pitch: int = 50, rate: int = RATE) -> np.ndarray:
+    """espeak-ng speech at ``rate``: float32 samples on the int16 scale."""
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-p", str(pitch), "--stdout", text],
         capture_output=True, check=True,
     ).stdout
     raw = subprocess.run(  # sox resamples with a proper low-pass filter
-        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", "-"],
+        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(rate), "-c", "1", "-b", "16", "-e", "signed", "-"],
         input=wav, capture_output=True, check=True,
     ).stdout
     return np.frombuffer(raw, "<i2").astype(np.float32)

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from listening import espeak  # noqa: E402
 from voice_coach.audio.speaker import LEAD_SECONDS  # noqa: E402
 
 RATE = 48000
@@ -71,15 +72,6 @@ class Rig:
 
     def speaker(self) -> np.ndarray:
         return np.fromfile(self.speaker_file, dtype="<f4").reshape(-1, 2)[:, 0]
-
-
-def espeak(text: str, voice: str) -> np.ndarray:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
-    raw = subprocess.run(
-        ["sox", "-t", "wav", "-", "-t", "raw", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed", "-"],
-        input=wav, capture_output=True, check=True,
-    ).stdout
-    return np.frombuffer(raw, dtype="<i2").astype(np.float64)
 
 
 def voiced_end(samples: np.ndarray) -> float:
@@ -209,7 +201,7 @@ def sent_at(speaker_started: float, frame: int) -> float:
 
 def voice_runs(runs: int) -> dict:
     """Per run, one daemon: start-up, memory, then a spoken start (reaction) and a spoken stop during breathing tones."""
-    start, stop = espeak("시작 감사합니다", "ko"), espeak("정지", "ko")
+    start, stop = espeak("시작 감사합니다", "ko", rate=RATE), espeak("정지", "ko", rate=RATE)
     reactions, stops, startups, memories, bare_loads, bare_rss = [], [], [], [], [], []
     for _ in range(runs):
         load_seconds, load_rss = bare_model_load()
@@ -257,7 +249,7 @@ def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
     """CPU seconds per second of audio while idle: several daemons side by side, each on its own rig."""
     parts = []
     if talking:  # continuous speech that holds no command
-        sentence = espeak("오늘은 날씨가 정말 좋아서 공원에 산책을 갔습니다 그리고 친구와 커피를 마셨어요", "ko")
+        sentence = espeak("오늘은 날씨가 정말 좋아서 공원에 산책을 갔습니다 그리고 친구와 커피를 마셨어요", "ko", rate=RATE)
         at = 0.5
         while at < seconds + 10:
             parts.append((at, sentence))
@@ -470,7 +462,7 @@ def open_answer_cpu(runs: int) -> dict:
     costs: dict[str, list[float]] = {"free": [], "grammar": []}
     for run in range(runs):
         room = rng.normal(0, 100, RATE)
-        speech = [np.concatenate([room, espeak(text, "ko"), room]) for text in OPEN_ANSWERS]
+        speech = [np.concatenate([room, espeak(text, "ko", rate=RATE), room]) for text in OPEN_ANSWERS]
         audio = np.clip(np.concatenate(speech), -32768, 32767).astype("<i2")
         seconds = len(audio) / RATE
         for mode in costs:
