@@ -4,7 +4,6 @@ how to tune. So a person measures false starts in their own bedroom, with their 
 
 from __future__ import annotations
 
-import time
 import wave
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,8 +54,6 @@ class NightTest:
     """Called with each thing it would have done, as it happens."""
     logged: list[WouldDo] = field(default_factory=list)
     """Everything it would have done."""
-    started: float = field(default_factory=time.monotonic)
-    """When listening began (monotonic)."""
     listener: Listener | None = None
     """The listener, once :meth:`listen_with` made it."""
     position: float | None = None
