@@ -59,3 +59,13 @@ def test_a_linked_config_is_changed_where_it_is(tmp_path):
     link.symlink_to(real)
     assert config_set(link, "microphone", "USB").returncode == 0
     assert link.is_symlink() and real.read_text() == 'microphone = "USB"\n'
+
+
+def test_the_first_setting_creates_the_users_config(tmp_path):
+    home = tmp_path / "config"
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "config", "set", "volume", "0.4"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "XDG_CONFIG_HOME": str(home)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (home / "voice-coach" / "config.toml").read_text() == "volume = 0.4\n"

@@ -218,6 +218,7 @@ def set_key(path: Path, key: str, text: str) -> None:
     old = path.read_text("utf-8") if path.exists() else ""
     pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=.*$", re.M)
     new = pattern.sub(lambda _: line, old, count=1) if pattern.search(old) else old + ("" if old.endswith("\n") or not old else "\n") + line + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)  # a first setting of the user's own config
     scratch = path.with_name(f".{path.name}.new")
     scratch.write_text(new, "utf-8")
     try:
