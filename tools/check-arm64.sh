@@ -43,6 +43,12 @@ print(f"check-arm64: veilig rendered, {seconds:.0f} s")
 EOF
 
 step "engine, loader and TTS tests"
-XDG_CACHE_HOME=$run/cache "$run/venv/bin/pytest" -q -p no:cacheprovider --rootdir "$repo" \
-    "$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py"
+tests=("$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py")
+arm64_pytest() { XDG_CACHE_HOME=$run/cache "$run/venv/bin/pytest" -q --rootdir "$repo" -o cache_dir="$run/pytest-cache" "$@"; }
+if ! arm64_pytest "${tests[@]}"; then
+    # Under emulation espeak-ng once returned empty audio three renders in a row (1 run in 5);
+    # what failed runs once more, and a second failure fails the check.
+    step "a test failed under emulation: the failed ones once more"
+    arm64_pytest --last-failed "${tests[@]}"
+fi
 step "done"
