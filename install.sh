@@ -28,9 +28,10 @@ $with_tests && packages+=(sox)
 # offer it (Raspberry Pi OS enables contrib and non-free); the sources are never changed.
 if apt-cache show mbrola-nl2 >/dev/null 2>&1; then packages+=(mbrola mbrola-nl2); fi
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
 for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    installed "$p" || missing+=("$p")
 done
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -39,8 +40,7 @@ if [ ${#missing[@]} -gt 0 ] && [ -n "$offline" ]; then
     debs=()
     for deb in "$offline"/debs/*.deb; do
         [ -e "$deb" ] || break
-        name=$(dpkg-deb -f "$deb" Package)
-        dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || debs+=("$deb")
+        installed "$(dpkg-deb -f "$deb" Package)" || debs+=("$deb")
     done
     [ ${#debs[@]} -gt 0 ] || { echo "install.sh: $offline/debs lacks ${missing[*]}; make the bundle again without --no-debs" >&2; exit 1; }
     echo "Installing ${#debs[@]} Debian packages from $offline/debs"

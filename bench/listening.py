@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.core.utterance import find_phrase, fold, pattern_words
+
 RATE = 16000
 """The listener's rate here: Vosk's own, so nothing is resampled."""
 BLOCK = 1600
@@ -242,10 +244,9 @@ class IdleEar:
         whole = self.intent(text)
         if whole is not None:
             return whole
-        words = text.split()
+        words = fold(text).split()
         for phrase, intent in self.language.phrases.idle_phrases(self.names).items():
-            size = len(phrase.split())
-            if any(words[i : i + size] == phrase.split() for i in range(len(words) - size + 1)):
+            if find_phrase(words, pattern_words(phrase)) != -1:
                 return intent.name
         return None
 

@@ -201,8 +201,9 @@ class Daemon:
         if intent is None:
             return
         if intent.name == "start":
-            weak = heard.confidence is None or heard.confidence < self.settings.start_confidence
-            self._start_or_ask(self.library.scripts[names[intent.value]], weak and self.settings.start_confidence > 0)
+            threshold = self.settings.start_confidence
+            weak = threshold > 0 and (heard.confidence is None or heard.confidence < threshold)
+            self._start_or_ask(self.library.scripts[names[intent.value]], weak)
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
         elif intent.name == "crisis":
