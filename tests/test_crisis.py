@@ -17,6 +17,7 @@ from voice_coach.core.care import CARE_FILE, load_care
 from voice_coach.core.templates import expand
 from voice_coach.core.engine import Crisis, Finished, Speak
 from voice_coach.core.interpret import Interpreter
+from voice_coach.service.daemon import CHECK_ANSWERS
 
 LANGUAGE = Interpreter.load()
 CARE = load_care()
@@ -125,6 +126,7 @@ STATES = {
     "breathing, a spoken step, a silence or reflection": ((), False),
     "a yes/no question": (("ja", "nee"), False),
     "an open answer": (("rust", "vermoeidheid", "verdriet"), True),
+    "the spoken start check (Wil je ... doen?)": (CHECK_ANSWERS, False),
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 from voice_coach.core.engine import Answer, Command, Crisis, Distress, NoAnswer, NotUnderstood
 from voice_coach.core.interpret import Interpreter
 from voice_coach.core.phrases import Intent
+from voice_coach.service.daemon import CHECK_ANSWERS
 
 LANGUAGE = Interpreter.load()
 YES_NO = ("ja", "nee")
@@ -72,6 +73,7 @@ def test_every_grammar_holds_the_crisis_phrasings():
         LANGUAGE.session_listening(),
         LANGUAGE.session_listening(YES_NO),
         LANGUAGE.session_listening(FEELINGS, open_answer=True),
+        LANGUAGE.session_listening(CHECK_ANSWERS),  # the daemon's spoken start check
     ):
         assert {"ik wil dood", "ik zie het niet meer zitten", "zelfmoord", "ik kan niet meer"} <= set(listening.phrases)
 
