@@ -25,19 +25,26 @@ DATA_DIR = _package_folder("data")
 """The package's language and care data."""
 
 
+def xdg_home(variable: str, default: str) -> Path:
+    """An XDG base folder: ``$variable`` when it holds an absolute path, else ``~/default``.
+    The XDG spec says an empty value counts as unset and a relative one is to be ignored
+    (else the config and journal would land in whatever folder the program runs from)."""
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else Path.home() / default
+
+
 def default_cache_dir() -> Path:
     """``$CACHE_DIRECTORY`` under systemd, else ``~/.cache/voice-coach``: rendered speech."""
     if os.environ.get("CACHE_DIRECTORY"):
         return Path(os.environ["CACHE_DIRECTORY"].split(":")[0])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "voice-coach"
+    return xdg_home("XDG_CACHE_HOME", ".cache") / "voice-coach"
 
 
 def default_models_dir() -> Path:
     """``$STATE_DIRECTORY/models`` under systemd, else ``~/.local/share/voice-coach/models``."""
     if os.environ.get("STATE_DIRECTORY"):
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0]) / "models"
-    data_home = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return data_home / "voice-coach" / "models"
+    return xdg_home("XDG_DATA_HOME", ".local/share") / "voice-coach" / "models"
 
 
 def default_voices_dir() -> Path:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ..core.library import Library, load_library
 from ..core.tomlfile import TomlFileError, read_toml_file
-from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir
+from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir, xdg_home
 from ..speech.model import DUTCH_MODEL
 from ..speech.voices import AUTO, Voice, resolve
 
@@ -130,7 +130,7 @@ def default_config_path() -> Path:
     """The service's config under systemd, else the user's."""
     if os.environ.get("CONFIGURATION_DIRECTORY"):
         return Path(os.environ["CONFIGURATION_DIRECTORY"].split(":")[0]) / "config.toml"
-    return Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "voice-coach" / "config.toml"
+    return xdg_home("XDG_CONFIG_HOME", ".config") / "voice-coach" / "config.toml"
 
 
 @dataclass
