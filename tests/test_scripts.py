@@ -108,7 +108,7 @@ def test_ademoefening_ja_loops_back_for_more_rounds():
 
 def test_crisis_answer_in_the_check_in_stops_and_gives_113():
     result = play("check-in", "--answer", "ik wil dood")
-    assert "Bel één één drie, of gratis nul acht nul nul, nul één één drie." in result.stdout
+    assert "Bel gratis één één drie, dag en nacht." in result.stdout
     assert "(einde: gestopt)" in result.stdout
     assert "0800-0113" in result.stdout  # written out for the reader as well
     assert "✎" not in result.stdout

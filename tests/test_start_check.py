@@ -73,7 +73,7 @@ def test_a_crisis_during_the_check_gets_the_113_message(tmp_path):
         daemon.wait_log("asked whether to start vierkant")
         daemon.say("ik wil niet meer leven")
         daemon.wait_log("idle command crisis")
-        daemon.wait_shown("Bel één één drie")
+        daemon.wait_shown("Bel gratis één één drie")
     assert sessions(daemon.journal) == [("-", "crisis")]
 
 

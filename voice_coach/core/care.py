@@ -22,19 +22,24 @@ class CrisisLine:
     name: str
     """The organisation's name."""
     phone: str
-    """The short phone number."""
-    free_phone: str
-    """The free 0800 number."""
+    """The short phone number, free since 3 October 2025: the one number ever spoken."""
+    written_alternative: str
+    """The 0800 number, which still works: written only, never spoken."""
     chat: str
     """Where to chat."""
     hours: str
     """When they can be reached."""
+    emergency: str
+    """The number to call in immediate danger."""
     digits: tuple[str, ...]
     """Dutch words for 0-9, to read numbers aloud digit by digit."""
 
     def written(self) -> str:
         """One line for screens and docs."""
-        return f"{self.name}: bel {self.phone} of gratis {self.free_phone}, chat via {self.chat} ({self.hours}, anoniem)"
+        return (
+            f"{self.name}: bel gratis {self.phone} (of {self.written_alternative}) of chat via {self.chat}, "
+            f"{self.hours} en anoniem. Direct gevaar: {self.emergency}"
+        )
 
     def read_aloud(self, value: str) -> str:
         """``value`` as it should be spoken: digits one by one, '-' as a short pause, '.' as "punt"."""
@@ -45,12 +50,13 @@ class CrisisLine:
         return re.sub(r"\s+", " ", spoken).replace(" ,", ",").strip()
 
     def fill(self, template: str) -> str:
-        """A Dutch sentence with {name}, {phone}, {free_phone}, {chat} read aloud."""
+        """A Dutch sentence with {name}, {phone}, {chat}, {emergency} read aloud (the
+        written alternative cannot be spoken: it is no placeholder)."""
         return template.format(
             name=self.read_aloud(self.name),
             phone=self.read_aloud(self.phone),
-            free_phone=self.read_aloud(self.free_phone),
             chat=self.read_aloud(self.chat),
+            emergency=self.read_aloud(self.emergency),
         )
 
 
@@ -74,12 +80,12 @@ class Care:
     """Asked during an exercise when distress is heard (answered ja / nee)."""
     distress_support: tuple[str, ...]
     """Said after "ja" to that question, or when distress is heard while idle."""
-    distress_go_on: str
-    """Said after "nee" to that question."""
+    distress_go_on: tuple[str, ...]
+    """Said after "nee" to that question (a 113 line too), before the exercise goes on."""
     help_idle: tuple[str, ...]
-    """Help while no exercise runs: how to start one, then the exercise and care lines."""
+    """Help while no exercise runs: the care lines (113 first), how to start one, the exercise lines."""
     help_exercise: tuple[str, ...]
-    """Help during an exercise (which pauses): commands, care lines, how to go on."""
+    """Help during an exercise (which pauses): the care lines (113 first), the commands, how to go on."""
 
     def is_crisis(self, heard: str) -> bool:
         """True when ``heard`` holds a crisis phrasing anywhere, look-alikes aside."""
@@ -94,7 +100,7 @@ class Care:
         """Every sentence the care texts may speak (for prerendering)."""
         return (
             *self.crisis_message, self.exercise_stopped, *self.distress_question, *self.distress_support,
-            self.distress_go_on, *self.help_idle, *self.help_exercise,
+            *self.distress_go_on, *self.help_idle, *self.help_exercise,
         )
 
 
@@ -111,7 +117,8 @@ def load_care(phrasings: Path = CARE_FILE) -> Care:
     words = tomllib.loads(phrasings.read_text("utf-8")) if phrasings != CARE_FILE else data
     line = data["crisis_line"]
     crisis_line = CrisisLine(
-        line["name"], line["phone"], line["free_phone"], line["chat"], line["hours"], tuple(line["digits"])
+        line["name"], line["phone"], line["written_alternative"], line["chat"], line["hours"], line["emergency"],
+        tuple(line["digits"]),
     )
     crisis, distress, helps = data["crisis"], data["distress"], data["help"]
 
@@ -120,7 +127,6 @@ def load_care(phrasings: Path = CARE_FILE) -> Care:
 
     said = [words["crisis"]["phrases"], words["distress"]["phrases"]]
     grammar = [p for templates in said for t in templates for p in expand(t) if STEM not in p]
-    exercise_help = [*helps["exercise"], *helps["care"]]
     return Care(
         crisis_line,
         PhraseSet.from_templates(words["crisis"]["phrases"], words["crisis"]["exclusions"]),
@@ -130,7 +136,7 @@ def load_care(phrasings: Path = CARE_FILE) -> Care:
         PhraseSet.from_templates(words["distress"]["phrases"], words["distress"]["exclusions"]),
         spoken(distress["question"]),
         spoken(distress["support"]),
-        distress["go_on"],
-        spoken([*helps["idle"], *exercise_help]),
-        spoken([*exercise_help, helps["resume"]]),
+        spoken(distress["go_on"]),
+        spoken([*helps["care"], *helps["idle"], *helps["exercise"]]),
+        spoken([*helps["care"], *helps["exercise"], helps["resume"]]),
     )

@@ -563,13 +563,13 @@ class Engine:
         if not self.paused:
             return
         self._checking = False
-        self._go_on(self.replies.resumed, now)
+        self._go_on((self.replies.resumed,), now)
 
-    def _go_on(self, sentence: str, now: float) -> None:
-        """Leave a pause: say ``sentence``, then the interrupted unit again from its start."""
+    def _go_on(self, sentences: tuple[str, ...], now: float) -> None:
+        """Leave a pause: say ``sentences``, then the interrupted unit again from its start."""
         self.paused = False
         self._pending = [StopListening(now), Resumed(now)]
-        self._expand(now + self._speak(now, sentence) + SENTENCE_GAP)
+        self._expand(self._speak_all(sentences, now))
 
     def _cmd_repeat(self, now: float) -> None:
         if self.paused:
