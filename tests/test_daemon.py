@@ -48,7 +48,7 @@ def test_service_is_locked_down(tmp_path):
     for line in ("Type=notify", "PrivateNetwork=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                  "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "DevicePolicy=closed", "DeviceAllow=char-alsa rw",
                  "SupplementaryGroups=audio", "StateDirectory=voice-coach", "CacheDirectory=voice-coach",
-                 "ConfigurationDirectory=voice-coach", "RestartPreventExitStatus=78 79", "WatchdogSec="):
+                 "ConfigurationDirectory=voice-coach", "RestartPreventExitStatus=78 79 80", "WatchdogSec="):
         assert line in text, line
 
 

@@ -138,15 +138,16 @@ def test_doctor_reports_each_part(tmp_path):
     )
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
-        "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "default sound device", "microphone",
-        "speaker", "journal writable", "service"]
+        "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "sound library", "default sound device",
+        "microphone", "speaker", "journal writable", "service"]
     assert lines[1].startswith("OK   exercise scripts: 13 exercises, 0 of them your own")
     voice = best_voice(Path("/nonexistent"))
     assert lines[2].startswith(f"OK   Dutch voice: {voice.name} ({voice.engine}) speaks")
     assert lines[4].startswith("FIX  vocabulary: the model does not know ") and "(aan, aandacht, " in lines[4]  # a Korean model
-    assert lines[5] == "OK   default sound device: ALSA's default device goes through no sound server"
-    assert lines[6].startswith("OK   microphone: hears the room at ")
-    assert lines[7].startswith("OK   speaker: played a chime on vctest_speaker")
+    assert lines[5].startswith("OK   sound library: PortAudio V19")
+    assert lines[6] == "OK   default sound device: ALSA's default device goes through no sound server"
+    assert lines[7].startswith("OK   microphone: hears the room at ")
+    assert lines[8].startswith("OK   speaker: played a chime on vctest_speaker")
     assert result.returncode == 1  # the vocabulary and the service need fixing here
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import sounddevice as sd
+from .portaudio import sounddevice
 
 SOUND_SERVERS = {"pipewire": "PipeWire", "pulse": "PulseAudio"}
 """ALSA plugin type -> the sound server it hands the sound to."""
@@ -100,8 +100,8 @@ def default_sound_server() -> SoundServer | None:
 
 
 def sound_cards() -> list[Card]:
-    """The hardware sound cards PortAudio sees, by name."""
-    return cards_among(list(sd.query_devices()))
+    """The hardware sound cards PortAudio sees, by name (:class:`~.portaudio.NoPortAudio` without it)."""
+    return cards_among(list(sounddevice().query_devices()))
 
 
 def cards_among(devices: list[dict]) -> list[Card]:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-import sounddevice as sd
+from .portaudio import DeviceError, NoPortAudio, sounddevice
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,6 @@ REFRESH_SECONDS = 10.0
 _lock = threading.RLock()
 _releases: list[Callable[[], None]] = []
 _last_refresh = 0.0
-
-
-class DeviceError(Exception):
-    """A sound device is missing or cannot be used; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,7 @@ class Device:
 def find_device(name: str | None, kind: str, rate: int | None = None) -> Device:
     """The ``kind`` ("input" or "output") device whose name contains ``name`` (None: the default)."""
     key = f"max_{kind}_channels"
+    sd = sounddevice()
     try:
         if name is None:
             info = sd.query_devices(kind=kind)
@@ -91,6 +88,7 @@ def refresh_devices() -> bool:
         _last_refresh = time.monotonic()
         for release in list(_releases):
             release()
+        sd = sounddevice()
         sd._terminate()
         sd._initialize()
         return True
@@ -121,7 +119,7 @@ class DeviceStream:
         try:
             self.device: Device | None = find_device(name, self.kind, rate)
         except DeviceError as err:
-            if not wait_for_device:
+            if not wait_for_device or isinstance(err, NoPortAudio):  # waiting cannot install a library
                 raise
             log.warning("%s; waiting for it", err)
             self.device = None
@@ -163,7 +161,7 @@ class DeviceStream:
             if stream is not None:
                 try:
                     stream.close(ignore_errors=True)
-                except sd.PortAudioError:
+                except sounddevice().PortAudioError:
                     pass
 
     def _find_again(self, rate: int) -> bool:
@@ -172,6 +170,6 @@ class DeviceStream:
             self.device = find_device_refreshing(self.name, self.kind, rate)
             self._open()
             return True
-        except (DeviceError, sd.PortAudioError):
+        except (DeviceError, sounddevice().PortAudioError):
             self._close_stream()
             return False

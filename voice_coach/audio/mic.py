@@ -7,9 +7,9 @@ import time
 from typing import Callable
 
 import numpy as np
-import sounddevice as sd
 
 from .devices import RETRY_SECONDS, DeviceStream, stream_lock
+from .portaudio import sounddevice
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Microphone(DeviceStream):
         """True while the device is gone."""
 
     def _open(self) -> None:
-        stream = sd.InputStream(
+        stream = sounddevice().InputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="int16", blocksize=self._block
         )
         stream.start()
@@ -57,7 +57,7 @@ class Microphone(DeviceStream):
                 continue
             try:
                 data = self._read()
-            except sd.PortAudioError as err:
+            except sounddevice().PortAudioError as err:
                 log.warning("microphone %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
                 self.lost = True
                 self._close_stream()

@@ -6,9 +6,9 @@ import logging
 import time
 
 import numpy as np
-import sounddevice as sd
 
 from .devices import RETRY_SECONDS, DeviceStream, stream_lock
+from .portaudio import sounddevice
 from .mixer import Mixer
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class Speaker(DeviceStream):
     # -- the writer -------------------------------------------------------
     def _open(self) -> None:
         device = self.device
-        stream = sd.OutputStream(
+        stream = sounddevice().OutputStream(
             device=device.index, samplerate=self.mixer.rate, channels=device.channels,
             dtype="float32", blocksize=self._block, latency="low",
         )
@@ -106,7 +106,7 @@ class Speaker(DeviceStream):
             if self._device_lost_logged and time.monotonic() - self._opened_at >= RECOVERED_SECONDS:
                 log.warning("speaker %r is back", self.device.name)  # after clean writes, not just an open
                 self._device_lost_logged = False
-        except sd.PortAudioError as err:
+        except sounddevice().PortAudioError as err:
             if not self._device_lost_logged:
                 log.warning("speaker %r failed (%s); retrying every %.0f s", self.device.name, err, RETRY_SECONDS)
                 self._device_lost_logged = True

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..audio.devices import DeviceError
+from ..audio.portaudio import DeviceError
 from ..audio.sound import write_wav
 from ..core.engine import EstimatedTiming, Event, NotUnderstood
 from ..core.interpret import Interpreter
@@ -511,7 +511,10 @@ def devices(config: Config, plain: bool) -> None:
     ALSA's default device goes."""
     from ..audio.alsa_default import default_sound_server, sound_cards, unreachable_default_advice
 
-    cards = sound_cards()
+    try:
+        cards = sound_cards()
+    except DeviceError as err:
+        raise click.ClickException(str(err)) from None
     if plain:
         for card in cards:
             for kind, able in (("output", card.output), ("input", card.input)):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..audio.alsa_default import default_sound_server, unreachable_default_advice
+from ..audio.portaudio import NoPortAudio, sounddevice
 from ..audio.speaker import Speaker
 from ..core.engine import Action, Answer, Command, Crisis, Distress, Engine, SaveAnswer, Speak
 from ..core.interpret import Interpreter, Listening
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 EXIT_NO_MODEL = 79
 """Exit status when there is no usable speech model: waiting will not fix that."""
+EXIT_NO_PORTAUDIO = 80
+"""Exit status when the sound library PortAudio is not installed: neither will waiting."""
 SENTENCE_GAP = 0.8
 """Silence between the sentences of a spoken list or the help."""
 LISTENING = "luistert"
@@ -101,6 +104,11 @@ class Daemon:
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
+        try:
+            sounddevice()  # the speaker needs it even with typed input; say so before loading anything
+        except NoPortAudio as err:
+            log.error("%s", err)
+            return EXIT_NO_PORTAUDIO
         self.library = self._load_library(self.settings)
         if not self.library.scripts:
             log.error("no valid exercise scripts in %s or %s; fix them (%s validate) and restart", self.settings.scripts, self.settings.own_scripts, command_name())

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..audio.devices import DeviceError
+from ..audio.portaudio import DeviceError, sounddevice
 from ..core.interpret import Interpreter
 from ..paths import command_name
 from ..speech.model import manifest_for, model_status
@@ -50,9 +50,11 @@ def run_checks(config: Config) -> list[Check]:
     model_problems = model_status(settings.model, manifest_for(settings.model), full=True)
     checks.append(Check("speech model", not model_problems, model_problems[0] if model_problems else f"{settings.model} verified"))
     checks.append(_vocabulary(settings) if not model_problems else Check("vocabulary", False, "needs the speech model first"))
+    library = _check("sound library", lambda: sounddevice().get_portaudio_version()[1])
+    checks.append(library)
     checks.append(_check("default sound device", lambda: _sound_route(config)))
-    checks.append(_check("microphone", lambda: _microphone(settings)))
-    checks.append(_check("speaker", lambda: _speaker(settings)))
+    for name, probe in (("microphone", _microphone), ("speaker", _speaker)):
+        checks.append(_check(name, lambda: probe(settings)) if library.ok else Check(name, False, "needs the sound library first"))
     checks.append(_check("journal writable", lambda: _journal(settings.journal)))
     checks.append(_service())
     return checks
