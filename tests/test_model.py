@@ -33,9 +33,9 @@ def manifest_for(files: dict[str, bytes]) -> list[ManifestEntry]:
     return [ManifestEntry(hashlib.sha256(data).hexdigest(), len(data), name) for name, data in files.items()]
 
 
-def zipped(files: dict[str, bytes], top: str = "tiny-model") -> bytes:
+def zipped(files: dict[str, bytes], top: str = "tiny-model", compression: int = zipfile.ZIP_STORED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in files.items():
             archive.writestr(f"{top}/{name}" if top else name, data)
     return buffer.getvalue()
@@ -193,8 +193,9 @@ def test_leftovers_of_an_interrupted_download_are_removed_but_links_not_followed
 
 def test_an_archive_that_unpacks_to_more_than_the_model_is_refused_unpacked(server, tmp_path):
     junk = {**FILES, "extra/junk.bin": b"\0" * (2 << 20)}
+    server.body = zipped(junk, compression=zipfile.ZIP_DEFLATED)  # small to download, large unpacked
     with pytest.raises(ModelError, match=r"would unpack to 4 files and \d+ bytes, more than the model \(3 files, 10283 bytes\)"):
-        install(server, tmp_path / "models", junk)
+        install_model(server.url, tmp_path / "models", "tiny-model", manifest_for(FILES))
     assert not (tmp_path / "models" / "tiny-model").exists()
     assert not any(p.name == "junk.bin" for p in (tmp_path / "models").rglob("*"))
 

@@ -121,7 +121,10 @@ def test_a_broken_piper_voice_fails_with_its_fix_and_auto_falls_back(tmp_path):
     broken = tmp_path / "kapot.onnx"
     broken.write_bytes(b"not a model")
     (tmp_path / "kapot.onnx.json").write_text(joe().with_name(joe().name + ".json").read_text())
-    with pytest.raises(SpeechError, match="could not render 'Hallo.' after 3 attempts"):
+    with pytest.raises(SpeechError, match="could not render 'Hallo.': Piper voice kapot is damaged: kapot.onnx has 11 bytes"):
+        Synthesizer(resolve(str(broken), tmp_path)).render("Hallo.", 1.0, tmp_path / "x.wav")
+    subprocess.run(["truncate", "-s", "2M", str(broken)], check=True)  # a plausible size, but no model
+    with pytest.raises(SpeechError, match="could not render 'Hallo.' after 3 attempts: the voice cannot start"):
         Synthesizer(resolve(str(broken), tmp_path)).render("Hallo.", 1.0, tmp_path / "x.wav")
     missing = resolve("nl_NL-pim-medium", tmp_path)
     assert "voice download nl_NL-pim-medium" in problem(missing)

@@ -15,12 +15,21 @@ from ..audio.sound import SoundError, cut, read_wav, resample, wav_seconds
 from ..core.engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
 from ..core.interpret import Interpreter, Listening
 from ..speech.speech_cache import SpeechCache
-from ..speech.tts import SpeechError
+from ..speech.tts import SpeechError, Synthesizer
+from ..speech.voices import fallbacks
+from .config import Settings
 
 log = logging.getLogger(__name__)
 
 TONE_FADE_SECONDS = 0.3
 """A breath tone cut at its phase's end fades out over this long."""
+
+
+def speech_cache(settings: Settings) -> SpeechCache:
+    """The cache of everything the voice of ``settings`` says; when that voice fails, the
+    next installed one speaks, and espeak-ng last."""
+    voice = settings.voice_settings()
+    return SpeechCache(settings.cache / "speech", Synthesizer(voice, fallbacks(voice, settings.voices)))
 
 
 class AudioTiming:
@@ -53,7 +62,11 @@ class AudioPlayer:
         cache: SpeechCache,
         listen_for: Callable[[Listening], None] | None = None,
         language: Interpreter | None = None,
+        strict: bool = False,
     ):
+        self.strict = strict
+        """A sentence no voice can speak raises SpeechError instead of being left out
+        (a rendered file must not hold silence where words belong)."""
         self.mixer = mixer
         self.frame_at = frame_at
         self.cache = cache
@@ -90,6 +103,8 @@ class AudioPlayer:
         try:
             samples, rate = read_wav(self.cache.get(action.text, action.rate))
         except (SpeechError, SoundError) as err:
+            if self.strict:
+                raise SpeechError(f"cannot speak {action.text!r}: {err}") from None
             log.error("cannot speak %r: %s", action.text, err)
             return None
         return resample(samples, rate, self.mixer.rate)

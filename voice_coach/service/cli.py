@@ -563,10 +563,23 @@ def _journal(config: Config, reading: bool = False):
     """The journal; for ``reading``, None when there is none yet (nothing is created just to read)."""
     from .journal import Journal, JournalError
 
-    if reading and not config.settings.journal.exists():
+    if reading and not os.path.lexists(config.settings.journal):
         return None
     try:
-        return Journal(config.settings.journal)
+        store = Journal(config.settings.journal)
+    except JournalError as err:
+        raise click.ClickException(str(err)) from None
+    for leftover in store.set_aside:
+        click.echo(f"Note: a leftover journal log was moved aside to {leftover} (SQLite would have replayed it).", err=True)
+    return store
+
+
+def _journal_read(read):
+    """``read()``, with a journal that cannot be read as a clear error."""
+    from .journal import JournalError
+
+    try:
+        return read()
     except JournalError as err:
         raise click.ClickException(str(err)) from None
 
@@ -579,7 +592,7 @@ def journal(ctx: click.Context, limit: int) -> None:
     if ctx.invoked_subcommand is not None:
         return
     store = _journal(ctx.obj, reading=True)
-    entries = store.recent(limit) if store else []
+    entries = _journal_read(lambda: store.recent(limit)) if store else []
     if not entries:
         click.echo("The journal is empty.")
         return
@@ -590,21 +603,23 @@ def journal(ctx: click.Context, limit: int) -> None:
 
 @journal.command()
 @click.option("--csv", "as_csv", is_flag=True, default=True, help="Write CSV (the only format, and the default).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write, readable only by you (mode 0600) [default: standard output].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="A new file, or one of your own, to write; readable only by you (mode 0600) [default: standard output].")
 @click.pass_obj
 def export(config: Config, as_csv: bool, output: Path | None) -> None:
     """Export every session and answer as CSV."""
+    from .private_file import PrivateFileError, write_private
+
     store = _journal(config, reading=True)
-    if output is None:
-        _export(store, sys.stdout)
-        return
-    try:  # private from the first byte: the answers are the person's own words
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            rows = _export(store, out)
-    except OSError as err:
-        raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
+    try:
+        if output is None:
+            _journal_read(lambda: _export(store, sys.stdout))
+            sys.stdout.flush()
+            return
+        rows = _journal_read(lambda: write_private(output, lambda out: _export(store, out)))
+    except PrivateFileError as err:
+        raise click.ClickException(str(err)) from None
+    except OSError as err:  # standard output: a full disk, a closed pipe
+        raise click.ClickException(f"cannot write the export to standard output: {err.strerror}") from None
     click.echo(f"{rows} rows written to {output} (readable only by you)", err=True)
 
 
@@ -618,15 +633,47 @@ def _export(store, out) -> int:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def forget(config: Config, yes: bool) -> None:
-    """Erase the whole journal, for good."""
-    store = _journal(config, reading=True)
-    if store is None:
+    """Erase the whole journal, for good (a damaged one: its files are deleted)."""
+    from .journal import Journal, JournalError
+
+    path = config.settings.journal
+    if not os.path.lexists(path):
         click.echo("The journal is empty.")
         return
-    sessions, answers = store.counts()
+    try:
+        store = Journal(path)
+    except JournalError as err:
+        _forget_files(path, err, yes)
+        return
+    try:
+        sessions, answers = store.counts()
+        if not yes:
+            click.confirm(f"Erase all {sessions} sessions and {answers} answers? This cannot be undone", abort=True)
+        store.forget()
+    except JournalError as err:
+        store.close()
+        _forget_files(path, err, yes)
+        return
+    click.echo("The journal is erased.")
+
+
+def _forget_files(path: Path, problem, yes: bool) -> None:
+    """``journal forget`` for a journal SQLite cannot erase: delete its files, after saying so."""
+    from .journal import JournalError, erase_files
+
+    if not problem.damaged:
+        raise click.ClickException(str(problem))
+    click.echo(f"The journal cannot be read: {problem}", err=True)
     if not yes:
-        click.confirm(f"Erase all {sessions} sessions and {answers} answers? This cannot be undone", abort=True)
-    store.forget()
+        click.confirm(f"Delete the journal's files ({path} and what SQLite keeps beside it)? This cannot be undone", abort=True)
+    try:
+        deleted, left = erase_files(path)
+    except (JournalError, OSError) as err:
+        raise click.ClickException(f"cannot delete the journal's files: {getattr(err, 'strerror', None) or err}") from None
+    for file in deleted:
+        click.echo(f"deleted {file}")
+    if left:
+        raise click.ClickException(f"left alone, not regular files: {', '.join(map(str, left))}; remove them yourself if they are yours")
     click.echo("The journal is erased.")
 
 

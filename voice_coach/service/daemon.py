@@ -30,10 +30,10 @@ from ..core.timeline import describe
 from ..paths import command_name
 from ..speech.asr import load_model
 from ..speech.model import ModelError
-from ..speech.speech_cache import SpeechCache, sentences
-from ..speech.tts import SpeechError, Synthesizer
+from ..speech.speech_cache import sentences
+from ..speech.tts import SpeechError
 from ..speech.vocabulary import listened_phrases, report_unknown
-from .audioplayer import AudioPlayer, AudioTiming
+from .audioplayer import AudioPlayer, AudioTiming, speech_cache
 from .clock import is_night
 from .config import EXIT_CONFIG, Config, ConfigError, load_config
 from .journal import Journal, JournalError
@@ -122,7 +122,7 @@ class Daemon:
                 return EXIT_NO_MODEL
             report_unknown(model, self._all_phrases())
         self._open_journal()
-        self.cache = SpeechCache(self.settings.cache / "speech", Synthesizer(self.settings.voice_settings()))
+        self.cache = speech_cache(self.settings)
         self.timing = AudioTiming(self.cache)
         threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
         self._warn_of_an_unreachable_default()

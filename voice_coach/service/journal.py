@@ -8,14 +8,28 @@ of missed days: it is a notebook, not a scoreboard.
 from __future__ import annotations
 
 import csv
+import fcntl
+import logging
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from ..paths import private_folder
+
+log = logging.getLogger(__name__)
+
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+"""What SQLite makes beside the journal file: its name plus each of these endings."""
+LEFTOVERS = ("-wal", "-journal")
+"""The files SQLite would replay into the database on opening it."""
+SET_ASIDE = ".set-aside"
+"""Appended to a leftover that was moved out of SQLite's way (see :func:`set_aside_leftovers`)."""
+DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+"""SQLite's codes for a file that is not (or no longer) a sound database."""
 
 OUTCOMES = ("running", "completed", "stopped", "interrupted", "crisis")
 """How a session ended; ``running`` until it does (a crash leaves ``interrupted``)."""
@@ -42,6 +56,11 @@ CREATE TABLE IF NOT EXISTS answers (
 class JournalError(Exception):
     """The journal could not be read or written; the message says why."""
 
+    def __init__(self, message: str, damaged: bool = False):
+        super().__init__(message)
+        self.damaged = damaged
+        """The file is not a sound SQLite database: only erasing its files can help."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -63,33 +82,73 @@ def now() -> str:
 
 
 class Journal:
-    """One journal file; every write is its own transaction."""
+    """One journal file; every write is its own transaction.
+
+    A write is checkpointed into the database file at once, so the write-ahead log is
+    empty at rest. That is what makes a leftover log safe to judge: SQLite replays any
+    ``-wal`` (or hot ``-journal``) it finds beside a database, with nothing tying it to that
+    database, so a log copied in from elsewhere would replace the journal's contents. Every
+    open Journal holds a shared lock on the folder; one that finds itself alone knows that
+    any non-empty leftover was not written by a live process, and moves it aside (at worst
+    the last answer before a power cut, kept in the set-aside file) instead of letting SQLite
+    replay it."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.set_aside: list[Path] = []
+        """Leftovers that were moved aside when the journal was opened."""
+        self.folder = -1
         try:
             private_folder(path.parent)
-            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # private before SQLite writes a byte
-            os.chmod(path, 0o600)
+            check_plain_files(path)
+            self.folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            alone = _alone(self.folder)
+            if alone:
+                self.set_aside = set_aside_leftovers(path)
+            fcntl.flock(self.folder, fcntl.LOCK_SH)  # before SQLite opens: a live log is always seen as live
+            _create_private(path)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA secure_delete = ON")  # erased answers are overwritten, not just unlinked
             self.db.executescript(SCHEMA)
-            # A session still "running" belongs to a process that died.
-            self.db.execute("UPDATE sessions SET outcome = 'interrupted' WHERE outcome = 'running'")
+            if alone:  # a session still "running" belongs to a process that died
+                self.db.execute("UPDATE sessions SET outcome = 'interrupted' WHERE outcome = 'running'")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except JournalError:
+            self._release()
+            raise
         except (OSError, sqlite3.Error) as err:
-            raise JournalError(f"cannot open the journal {path}: {err}") from None
+            self._release()
+            raise JournalError(f"cannot open the journal {path}: {_reason(err)}", _damaged(err)) from None
+        for leftover in self.set_aside:
+            log.warning("journal: %s was found with no journal open (a copy from elsewhere, or the last write "
+                        "before a crash); moved aside to %s so that SQLite does not replay it", leftover.name.removesuffix(SET_ASIDE), leftover)
+
+    def _release(self) -> None:
+        if getattr(self, "db", None) is not None:
+            self.db.close()
+        if self.folder >= 0:
+            os.close(self.folder)
+            self.folder = -1
 
     def close(self) -> None:
-        self.db.close()
+        self._release()
 
     def _write(self, sql: str, *args) -> int:
         try:
-            return self.db.execute(sql, args).lastrowid
+            row = self.db.execute(sql, args).lastrowid
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the log stays empty at rest (see the class)
+            return row
         except sqlite3.Error as err:
-            raise JournalError(f"could not write to the journal {self.path}: {err}") from None
+            raise JournalError(f"could not write to the journal {self.path}: {_reason(err)}", _damaged(err)) from None
+
+    def _read(self, sql: str, *args) -> list[tuple]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as err:
+            raise JournalError(f"cannot read the journal {self.path}: {_reason(err)}", _damaged(err)) from None
 
     def start(self, exercise: str) -> int:
         """A new session; returns its id."""
@@ -108,37 +167,34 @@ class Journal:
 
     def recent(self, limit: int = 20) -> list[Entry]:
         """The latest sessions, newest first."""
-        rows = self.db.execute(
+        rows = self._read(
             """SELECT s.started, s.exercise, s.outcome,
                       COALESCE((SELECT GROUP_CONCAT(item, ', ') FROM
                                   (SELECT a.field || ': ' || a.answer AS item FROM answers a
                                    WHERE a.session = s.id ORDER BY a.id)), '')
                FROM sessions s ORDER BY s.id DESC LIMIT ?""",
-            (limit,),
-        ).fetchall()
+            limit,
+        )
         return [Entry(*row) for row in rows]
 
     def export_csv(self, out: TextIO) -> int:
         """Every session and answer as CSV (one row per answer); returns the rows written."""
-        rows = self.db.execute(
+        rows = self._read(
             """SELECT s.started, s.ended, s.exercise, s.outcome, a.at, a.field, a.question, a.answer
                FROM sessions s LEFT JOIN answers a ON a.session = s.id ORDER BY s.id, a.id"""
-        ).fetchall()
+        )
         return write_csv(rows, out)
 
     def counts(self) -> tuple[int, int]:
         """(sessions, answers) kept."""
-        return (
-            self.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0],
-            self.db.execute("SELECT COUNT(*) FROM answers").fetchone()[0],
-        )
+        return self._read("SELECT (SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM answers)")[0]
 
     def forget(self) -> None:
         """Erase everything, leaving no trace in the file or its write-ahead log."""
         self._write("DELETE FROM answers")
         self._write("DELETE FROM sessions")
-        self._write("PRAGMA wal_checkpoint(TRUNCATE)")
         self._write("VACUUM")
+        _unlink_plain(self.path, _SET_ASIDE_NAMES)  # they may hold answers too
 
 
 CSV_HEADER = ("started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer")
@@ -151,3 +207,93 @@ def write_csv(rows: list[tuple], out: TextIO) -> int:
     writer.writerow(CSV_HEADER)
     writer.writerows(rows)
     return len(rows)
+
+
+def _reason(err: Exception) -> str:
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return f"{reason}; if it is damaged, `voice-coach journal forget` erases it" if _damaged(err) else reason
+
+
+def _damaged(err: Exception) -> bool:
+    return isinstance(err, sqlite3.Error) and getattr(err, "sqlite_errorcode", None) in DAMAGED
+
+
+def _alone(folder: int) -> bool:
+    """Whether no other Journal (in any process, this one included) has this folder's journal open."""
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def check_plain_files(path: Path) -> None:
+    """Refuse a journal (or a file SQLite keeps beside it) that is a link, a FIFO or a
+    device: SQLite would follow a link and chmod and write its target (as root, any file)."""
+    for name in SQLITE_FILES:
+        file = path.with_name(path.name + name)
+        try:
+            mode = os.lstat(file).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            kind = "a link" if stat.S_ISLNK(mode) else "not a regular file"
+            raise JournalError(f"the journal's file {file} is {kind}; voice-coach keeps its journal in plain files only: move {file} away")
+
+
+def _create_private(path: Path) -> None:
+    """Create the journal file as 0600 before SQLite writes a byte, never following a link or
+    waiting on a FIFO (planted after :func:`check_plain_files`)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise JournalError(f"the journal {path} is not a regular file; move it away")
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def set_aside_leftovers(path: Path) -> list[Path]:
+    """Move a non-empty ``-wal`` or ``-journal`` beside ``path`` out of SQLite's way (call only
+    when no process has the journal open); returns where each went."""
+    moved = []
+    for name in LEFTOVERS:
+        leftover = path.with_name(path.name + name)
+        if leftover.exists() and os.lstat(leftover).st_size > 0:
+            target = leftover.with_name(leftover.name + SET_ASIDE)
+            os.replace(leftover, target)
+            moved.append(target)
+    return moved
+
+
+def erase_files(path: Path) -> tuple[list[Path], list[Path]]:
+    """Delete the journal's files when the database itself cannot be erased: only the names
+    SQLite and :func:`set_aside_leftovers` make. Refused while another Journal has it open.
+    Returns (deleted, left alone: not regular files)."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        if not _alone(folder):
+            raise JournalError(f"the journal {path} is in use (by the service?); stop it first (sudo systemctl stop voice-coach), then try again")
+        return _unlink_plain(path, [*SQLITE_FILES, *_SET_ASIDE_NAMES])
+    finally:
+        os.close(folder)
+
+
+_SET_ASIDE_NAMES = tuple(name + SET_ASIDE for name in LEFTOVERS)
+
+
+def _unlink_plain(path: Path, names: list[str] | tuple[str, ...]) -> tuple[list[Path], list[Path]]:
+    """Unlink ``path`` + each of ``names`` that is a regular file (a link is left, not followed);
+    returns (deleted, left alone)."""
+    deleted, left = [], []
+    for file in (path.with_name(path.name + name) for name in names):
+        try:
+            mode = os.lstat(file).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(mode):
+            file.unlink()
+            deleted.append(file)
+        else:
+            left.append(file)
+    return deleted, left

@@ -21,10 +21,11 @@ def render_exercise(
     script: Script, cache: SpeechCache, answers: Iterable[str] = (), rate: int = RENDER_RATE,
     said: Iterable[tuple[float, str]] = (), night: bool = False,
 ) -> tuple[np.ndarray, Timeline]:
-    """The exercise as samples, and the timeline they follow (``said``: see :func:`simulate`)."""
+    """The exercise as samples, and the timeline they follow (``said``: see :func:`simulate`);
+    SpeechError when a sentence cannot be spoken by any voice."""
     timeline = simulate(script, AudioTiming(cache), answers, said, night)
     mixer = Mixer(rate, volume=1.0)
-    player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache)
+    player = AudioPlayer(mixer, lambda seconds: int(round(seconds * rate)), cache, strict=True)
     blocks = []
     for action in timeline.actions:
         blocks += _mix_until(mixer, int(round(action.at * rate)))

@@ -10,11 +10,15 @@ never a path a link leads to elsewhere.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
+import http.client
 import os
 import re
 import shutil
+import signal
+import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -80,19 +84,71 @@ def remove_leftovers(folder: Path) -> None:
             shutil.rmtree(leftover)  # never follows links inside
 
 
-def download(url: str, target: Path, progress: Callable[[int, int | None], None]) -> None:
+def download(url: str, target: Path, progress: Callable[[int, int | None], None], limit: int) -> None:
+    """Fetch ``url`` (``file://`` too) into ``target``, never more than ``limit`` bytes: a
+    server that announces more is refused before anything is read, one that sends more is
+    cut off there."""
     try:
-        with urllib.request.urlopen(url, timeout=60) as response, target.open("wb") as out:
-            total = int(response.headers["Content-Length"]) if response.headers.get("Content-Length") else None
-            done = 0
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
-                done += len(chunk)
-                progress(done, total)
-    except (urllib.error.URLError, OSError, ValueError) as err:
+        response = urllib.request.urlopen(url, timeout=60)
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as err:
         raise DownloadError(f"the download from {url} failed ({err}); nothing was changed, try again") from None
+    too_large = f"the download from {url} is larger than the {limit} bytes expected; stopped, nothing was changed (is it the right file?)"
+    with response, target.open("wb") as out:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        if total is not None and total > limit:
+            raise DownloadError(too_large)
+        done = 0
+        while True:
+            try:
+                chunk = response.read(CHUNK)
+            except (OSError, ValueError, http.client.HTTPException) as err:
+                raise DownloadError(f"the download from {url} failed ({err}); nothing was changed, try again") from None
+            if not chunk:
+                break
+            done += len(chunk)
+            if done > limit:
+                raise DownloadError(too_large)
+            out.write(chunk)  # a full or read-only disk: see writing_in
+            progress(done, total)
     if total is not None and done != total:
         raise DownloadError(f"the download from {url} stopped after {done} of {total} bytes; nothing was changed, try again")
+
+
+@contextmanager
+def writing_in(folder: Path) -> Iterator[None]:
+    """An install into ``folder``: a full disk or a folder it may not write becomes a
+    DownloadError that says so, and SIGTERM (a service stop, a kill) ends it through every
+    ``finally``, so no partial file is left behind."""
+    previous = _raise_on_sigterm()
+    try:
+        yield
+    except OSError as err:
+        raise DownloadError(_write_problem(err, folder)) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_on_sigterm():
+    """Make SIGTERM raise SystemExit (exit status 143) here; the handler it replaces (None
+    outside the main thread, where Python cannot handle signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _write_problem(err: OSError, folder: Path) -> str:
+    where = err.filename or folder
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding {folder} is full; make room there (or choose another folder) and try again; nothing was changed"
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {where} ({err.strerror}); run this as the user who owns {folder}, or choose another folder; nothing was changed"
+    return f"cannot write {where} ({err.strerror}); nothing was changed"
 
 
 def _own_folder(link: Path) -> Path | None:

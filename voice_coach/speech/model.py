@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..paths import DATA_DIR, command_name, private_folder
-from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in
+from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in, writing_in
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""
@@ -108,17 +108,23 @@ def install_model(
 
 def _install(url: str, models_dir: Path, name: str, manifest: list[ManifestEntry], progress) -> Path:
     check_owner(models_dir)
-    private_folder(models_dir)
-    with install_lock(models_dir):
-        remove_leftovers(models_dir)
-        with tempfile.TemporaryDirectory(dir=models_dir, prefix=SCRATCH_PREFIX) as scratch:
-            archive = Path(scratch) / "model.zip"
-            download(url, archive, progress)
-            unpacked = _unpack(archive, Path(scratch) / "unpacked", manifest)
-            problems = verify_model(unpacked, manifest)
-            if problems:
-                raise ModelError(f"the downloaded model failed verification, nothing was changed: {'; '.join(problems)}")
-            return swap_in(unpacked, models_dir, name)
+    with writing_in(models_dir):
+        private_folder(models_dir)
+        with install_lock(models_dir):
+            remove_leftovers(models_dir)
+            with tempfile.TemporaryDirectory(dir=models_dir, prefix=SCRATCH_PREFIX) as scratch:
+                return _install_in(Path(scratch), url, models_dir, name, manifest, progress)
+
+
+def _install_in(scratch: Path, url: str, models_dir: Path, name: str, manifest: list[ManifestEntry], progress) -> Path:
+    archive = scratch / "model.zip"
+    # The zip is no larger than what it unpacks to (the manifest's files, UNPACK_SLACK_BYTES more at most).
+    download(url, archive, progress, sum(e.size for e in manifest) + UNPACK_SLACK_BYTES)
+    unpacked = _unpack(archive, scratch / "unpacked", manifest)
+    problems = verify_model(unpacked, manifest)
+    if problems:
+        raise ModelError(f"the downloaded model failed verification, nothing was changed: {'; '.join(problems)}")
+    return swap_in(unpacked, models_dir, name)
 
 
 def _unpack(archive: Path, target: Path, manifest: list[ManifestEntry]) -> Path:

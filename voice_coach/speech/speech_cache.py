@@ -14,25 +14,36 @@ from ..core.care import Care
 from ..core.phrases import Replies
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
 from ..paths import private_folder
-from .tts import Synthesizer
+from .tts import SpeechError, Synthesizer
+from .voices import Voice
 
 log = logging.getLogger(__name__)
 
 
 class SpeechCache:
-    """Sentence -> WAV file under ``directory``; renders what is missing."""
+    """Sentence -> WAV file under ``directory``; renders what is missing.
+
+    When the voice cannot render a sentence, the synthesizer's next voice takes
+    over (see :meth:`Synthesizer.fall_back`) and renders it under its own key, so
+    a voice that fails is never silent while another one can speak.
+    """
 
     def __init__(self, directory: Path, synthesizer: Synthesizer):
         self.directory = directory
         self.synthesizer = synthesizer
-        self._identity = json.dumps(
-            [synthesizer.voice.engine, synthesizer.voice.name, synthesizer.voice.words_per_minute, synthesizer.voice.pitch,
-             self._engine()]
-        )
+        self._identities: dict[Voice, str] = {}
         self._seconds: dict[Path, float] = {}
         self._lock = threading.Lock()  # the daemon prerenders in the background while it speaks
         self.renders = 0
         """How many sentences this cache had to synthesize (the rest were hits)."""
+        self._identity()
+
+    def _identity(self) -> str:
+        """Everything about the voice speaking now that changes its sound."""
+        voice = self.synthesizer.voice
+        if voice not in self._identities:
+            self._identities[voice] = json.dumps([voice.engine, voice.name, voice.words_per_minute, voice.pitch, self._engine()])
+        return self._identities[voice]
 
     def _engine(self) -> str:
         """The engine version; when espeak-ng is gone, the one the cache was rendered with,
@@ -42,7 +53,7 @@ class SpeechCache:
         current = self.synthesizer.engine_version()
         if current is None:
             if recorded.is_file():
-                log.error("%s; only speech rendered before can be played", self.synthesizer.engine.problem(self.synthesizer.voice))
+                log.error("%s; only speech rendered before can be played", self.synthesizer.engine.problem(voice))
                 return recorded.read_text("utf-8")
             return "cannot speak"
         if not recorded.is_file() or recorded.read_text("utf-8") != current:
@@ -51,20 +62,29 @@ class SpeechCache:
         return current
 
     def path(self, text: str, rate: float) -> Path:
-        """Where ``text`` at ``rate`` is (or will be) cached."""
+        """Where ``text`` at ``rate`` is (or will be) cached, in the voice speaking now."""
         spoken = self.synthesizer.spoken_form(text)  # a new pronunciation renders anew
-        key = hashlib.sha256(f"{self._identity}\n{rate:.3f}\n{spoken}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self._identity()}\n{rate:.3f}\n{spoken}".encode()).hexdigest()
         return self.directory / key[:2] / f"{key}.wav"
 
     def get(self, text: str, rate: float) -> Path:
-        """The rendered file, synthesizing it first if needed (raises SpeechError)."""
-        path = self.path(text, rate)
-        if path not in self._seconds and not path.is_file():
+        """The rendered file, synthesizing it first if needed, by the next voice when the
+        one speaking now cannot (raises SpeechError when none can)."""
+        while True:
+            path = self.path(text, rate)
+            if path in self._seconds or path.is_file():
+                return path
             with self._lock:
-                if not path.is_file():
+                if path != self.path(text, rate) or path.is_file():
+                    continue  # another thread fell back or rendered it meanwhile
+                try:
                     self._seconds[path] = self.synthesizer.render(text, rate, path)
-                    self.renders += 1
-        return path
+                except SpeechError as err:
+                    if not self.synthesizer.fall_back(str(err)):
+                        raise
+                    continue
+                self.renders += 1
+                return path
 
     def release(self) -> None:
         """End the rendering processes (safely: not while one renders); they restart when needed."""

@@ -4,14 +4,18 @@ process of its own, every rendered WAV file verified before it is kept."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 from pathlib import Path
+from typing import Sequence
 
 from ..audio.sound import SoundError, peak, read_wav
 from ..paths import private_folder
 from .pronunciation import pronounce
-from .voices import ENGINES, Voice
+from .voices import ENGINES, SynthesisEngine, Voice
+
+log = logging.getLogger(__name__)
 
 RENDER_ATTEMPTS = 3
 """A sentence is rendered at most this often (each time with a fresh engine) before giving up."""
@@ -108,13 +112,38 @@ class Synthesizer:
     file for an engine's first sentence and to run one file behind; so each
     worker first renders a throwaway sentence, every file is checked, and a
     failed check retries with a fresh worker. The pronunciation data is applied
-    to every sentence first.
+    to every sentence first. A voice that cannot speak gives way, on
+    :meth:`fall_back`, to the next of its ``fallbacks`` that can (see
+    :func:`~voice_coach.speech.voices.fallbacks`).
     """
 
-    def __init__(self, voice: Voice = Voice()):
-        self.voice = voice
-        self.engine = ENGINES[voice.engine]
+    def __init__(self, voice: Voice = Voice(), fallbacks: Sequence[Voice] = ()):
+        self._voices = [voice, *fallbacks]
+        """The voice that speaks now, then those that take over in turn when it fails."""
         self._workers: dict[int, _Worker] = {}
+
+    @property
+    def voice(self) -> Voice:
+        """The voice that speaks now."""
+        return self._voices[0]
+
+    @property
+    def engine(self) -> SynthesisEngine:
+        """Its engine."""
+        return ENGINES[self.voice.engine]
+
+    def fall_back(self, reason: str) -> bool:
+        """Let the next voice that can speak take over from the current one, for the rest
+        of this session; False (the current one stays) when no other voice can speak."""
+        failed = self.voice
+        able = next((i for i, v in enumerate(self._voices[1:], 1) if ENGINES[v.engine].problem(v) is None), None)
+        if able is None:
+            return False
+        self.close()
+        del self._voices[:able]
+        reason = " ".join(reason.split())  # an engine's error output, on one log line
+        log.error("the voice %s cannot speak (%s); %s speaks instead until the coach restarts", failed.name, reason, self.voice.name)
+        return True
 
     def spoken_form(self, text: str) -> str:
         """``text`` as this voice's engine is given it (see :mod:`~voice_coach.speech.pronunciation`)."""
@@ -128,7 +157,9 @@ class Synthesizer:
         """Render ``text`` at ``rate`` (1.0 = the voice's own speed) into ``target``; returns its length."""
         words_per_minute = round(self.voice.words_per_minute * rate)
         private_folder(target.parent)  # a said-back answer is the person's words
-        problem = ""
+        problem = self.engine.problem(self.voice)
+        if problem:  # no use trying: say at once why it cannot speak
+            raise SpeechError(f"could not render {text!r}: {problem}")
         for attempt in range(RENDER_ATTEMPTS):
             scratch = target.with_name(f".{target.stem}.{os.getpid()}.{attempt}.wav")
             try:
@@ -142,8 +173,7 @@ class Synthesizer:
             os.chmod(scratch, 0o600)
             os.replace(scratch, target)
             return seconds
-        fix = self.engine.problem(self.voice)
-        raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}" + (f"; {fix}" if fix else ""))
+        raise SpeechError(f"could not render {text!r} after {RENDER_ATTEMPTS} attempts: {problem}")
 
     def _render_once(self, text: str, words_per_minute: int, path: Path) -> None:
         if words_per_minute not in self._workers:

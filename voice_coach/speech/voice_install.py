@@ -3,19 +3,18 @@
 A voice is two files, ``<id>.onnx`` and ``<id>.onnx.json``, from the
 rhasspy/piper-voices repository (or a folder carried over to an offline Pi).
 Each is checked against the sizes and MD5 digests of ``data/voices/piper-dutch.tsv``;
-where the config's digest was never published, it must at least be a Piper config.
+and the config must be one Piper can load (its digest was not always published).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
 
 from ..paths import command_name, private_folder
-from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in
+from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in, writing_in
+from .piper_synthesis import CONFIG_MAX_BYTES, config_problem
 from .voices import PiperEntry
 
 PIPER_VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
@@ -33,13 +32,9 @@ def verify_voice(folder: Path, entry: PiperEntry) -> list[str]:
             problems.append(f"{name} has {path.stat().st_size} bytes, expected {size}")
         elif md5 is not None and file_digest(path, "md5") != md5:
             problems.append(f"{name} has the wrong MD5 (damaged or tampered with)")
-    config = folder / f"{entry.id}.onnx.json"
-    if not problems and entry.json_md5 is None:
-        try:
-            if "audio" not in json.loads(config.read_text("utf-8")):
-                raise ValueError
-        except ValueError:
-            problems.append(f"{config.name} is not a Piper voice config")
+    if not problems:  # a digest can only be checked where one was published: the content always is
+        why = config_problem(folder / f"{entry.id}.onnx.json")
+        problems += [why] if why else []
     return problems
 
 
@@ -58,20 +53,28 @@ def install_voice(
     """Fetch ``entry`` from ``source`` (a URL base, or a local folder with both files),
     verify it and make it ``voices_dir/<id>``; on any failure nothing changes."""
     check_owner(voices_dir)
-    private_folder(voices_dir)
-    with install_lock(voices_dir):
-        remove_leftovers(voices_dir)
-        with tempfile.TemporaryDirectory(dir=voices_dir, prefix=SCRATCH_PREFIX) as scratch:
-            staged = Path(scratch) / entry.id
-            staged.mkdir()
-            for suffix in (".onnx", ".onnx.json"):
-                target = staged / f"{entry.id}{suffix}"
-                local = Path(source).expanduser() / target.name
-                if local.is_file():
-                    shutil.copyfile(local, target)
-                else:
-                    download(f"{source.rstrip('/')}/{entry.path}{suffix}", target, progress)
-            problems = verify_voice(staged, entry)
-            if problems:
-                raise DownloadError(f"the voice {entry.id} failed verification, nothing was changed: {'; '.join(problems)}")
-            return swap_in(staged, voices_dir, entry.id)
+    with writing_in(voices_dir):
+        private_folder(voices_dir)
+        with install_lock(voices_dir):
+            remove_leftovers(voices_dir)
+            with tempfile.TemporaryDirectory(dir=voices_dir, prefix=SCRATCH_PREFIX) as scratch:
+                staged = Path(scratch) / entry.id
+                staged.mkdir()
+                for suffix, size in ((".onnx", entry.onnx_bytes), (".onnx.json", entry.json_bytes or CONFIG_MAX_BYTES)):
+                    target = staged / f"{entry.id}{suffix}"
+                    download(_url(source, entry, target.name, suffix), target, progress, size)
+                problems = verify_voice(staged, entry)
+                if problems:
+                    raise DownloadError(f"the voice {entry.id} failed verification, nothing was changed: {'; '.join(problems)}")
+                return swap_in(staged, voices_dir, entry.id)
+
+
+def _url(source: str, entry: PiperEntry, name: str, suffix: str) -> str:
+    """Where one file of ``entry`` is: in ``source`` when that is a local folder (a regular
+    file there, so its size is known before anything is copied), else under the URL base."""
+    folder = Path(source).expanduser()
+    if not folder.is_dir():
+        return f"{source.rstrip('/')}/{entry.path}{suffix}"
+    if not (folder / name).is_file():
+        raise DownloadError(f"{folder / name} is missing or not a regular file; put the voice's {name} in {folder}")
+    return (folder / name).resolve().as_uri()

@@ -147,6 +147,17 @@ def best_voice(voices_dir: Path) -> Voice:
     return candidates["gmw/nl"]
 
 
+def fallbacks(voice: Voice, voices_dir: Path) -> list[Voice]:
+    """Who speaks, in turn, when ``voice`` fails: the other voices of :data:`PREFERENCE`,
+    best first, espeak-ng last, at ``voice``'s rate and pitch (installed or not: the
+    synthesizer asks each when its turn comes)."""
+    candidates = {v.name: v for v in all_voices(voices_dir)}
+    return [
+        replace(candidates[name], words_per_minute=voice.words_per_minute, pitch=voice.pitch)
+        for name in PREFERENCE if name != voice.name
+    ]
+
+
 def resolve(name: str, voices_dir: Path, words_per_minute: int = Voice.words_per_minute, pitch: int = Voice.pitch) -> Voice:
     """The voice a setting names: ``auto``, a catalogue voice, a Piper ``.onnx`` file,
     an MBROLA ``mb-`` voice or any espeak-ng voice id."""
