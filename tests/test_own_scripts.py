@@ -110,6 +110,24 @@ def test_an_own_script_may_not_take_a_shipped_trigger(own):
     assert any("trigger 'veilig' also starts" in str(p) for p in library.errors)
 
 
+@pytest.mark.parametrize("trigger", ["véilig", "veilíg", "vëilig", "vèîlig"])
+def test_a_trigger_that_sounds_the_same_as_a_shipped_one_is_a_collision(own, trigger):
+    """The matcher ignores diacritics, so each of these would take "veilig" over."""
+    (own / "scripts" / "mijn-rust.toml").write_text(OWN_SCRIPT.replace('["mijn rust"]', f'["mijn rust", "{trigger}"]'))
+    library = load_library([SCRIPTS_DIR, own / "scripts"], AUDIO_DIR)
+    assert "mijn-rust" not in library.scripts and "veilig" in library.scripts
+    assert [str(p) for p in library.errors] == [
+        f"{own / 'scripts' / 'mijn-rust.toml'}: field 'triggers': trigger {trigger!r} also starts {SCRIPTS_DIR / 'veilig.toml'} "
+        "(its 'veilig': accents do not count when listening); give each exercise its own triggers"
+    ]
+    validated = coach(own, "validate")
+    assert validated.returncode == 1 and "also starts" in validated.stderr
+
+
+def test_an_exercise_is_found_by_a_trigger_said_with_accents(own):
+    assert "Even landen (veilig)" in coach(own, "show", "véilig").stdout
+
+
 def test_a_replacement_whose_trigger_is_taken_leaves_the_shipped_one(own):
     clash = (SCRIPTS_DIR / "veilig.toml").read_text().replace('triggers = [', 'triggers = ["vierkant", ')
     assert clash != (SCRIPTS_DIR / "veilig.toml").read_text()

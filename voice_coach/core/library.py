@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 
 from .loader import Problem, check_script
 from .script import Script
-from .utterance import normalize
+from .utterance import fold
 
 
 @dataclass
@@ -33,16 +33,17 @@ class Library:
         return {t: s.id for s in self.scripts.values() for t in s.triggers}
 
     def find(self, name: str) -> Script | None:
-        """The exercise called ``name``: its id or any of its triggers."""
+        """The exercise called ``name``: its id or any of its triggers, compared as the matcher
+        compares what is said (:func:`~.utterance.fold`)."""
         if name in self.scripts:
             return self.scripts[name]
-        script_id = self.trigger_map().get(normalize(name))
+        script_id = {fold(t): i for t, i in self.trigger_map().items()}.get(fold(name))
         return self.scripts.get(script_id) if script_id else None
 
     def suggest(self, name: str) -> list[str]:
         """Exercise ids that look like ``name``, for a "did you mean"."""
-        names = {**{i: i for i in self.scripts}, **self.trigger_map()}
-        close = difflib.get_close_matches(normalize(name), list(names), n=5, cutoff=0.7)
+        names = {**{i: i for i in self.scripts}, **{fold(t): i for t, i in self.trigger_map().items()}}
+        close = difflib.get_close_matches(fold(name), list(names), n=5, cutoff=0.7)
         return list(dict.fromkeys(names[c] for c in close))
 
 
@@ -59,7 +60,7 @@ def load_library(layers: Iterable[Path], shared_sounds: Path, between_files: Cal
     beside it, then in ``shared_sounds``. ``between_files`` is called before each
     file (the daemon feeds its watchdog there)."""
     library = Library()
-    owner: dict[str, str] = {}  # trigger -> the id of the exercise it starts
+    owner: dict[str, str] = {}  # folded trigger -> the id of the exercise it starts
     for layer in layers:
         for path in script_files(layer):
             if between_files is not None:
@@ -73,17 +74,22 @@ def load_library(layers: Iterable[Path], shared_sounds: Path, between_files: Cal
 
 def _add(library: Library, owner: dict[str, str], script: Script) -> None:
     """Add ``script``, replacing the one with its id, unless a trigger of it starts another
-    exercise already: what was loaded first keeps its triggers."""
-    taken = [t for t in script.triggers if owner.get(t, script.id) != script.id]
+    exercise already: what was loaded first keeps its triggers. Triggers are compared
+    folded, as what is said is matched ("véilig" is "veilig")."""
+    taken = [t for t in script.triggers if owner.get(fold(t), script.id) != script.id]
     for trigger in taken:
-        other = library.scripts[owner[trigger]].source
-        library.problems.append(Problem(script.source, f"trigger {trigger!r} also starts {other}; give each exercise its own triggers", field="triggers"))
+        other = library.scripts[owner[fold(trigger)]]
+        theirs = next(t for t in other.triggers if fold(t) == fold(trigger))
+        alike = "" if theirs == trigger else f" (its {theirs!r}: accents do not count when listening)"
+        library.problems.append(Problem(
+            script.source, f"trigger {trigger!r} also starts {other.source}{alike}; give each exercise its own triggers", field="triggers",
+        ))
     if taken:
         return
     previous = library.scripts.get(script.id)
     if previous is not None:
         library.replaced[script.id] = previous.source
         for trigger in previous.triggers:
-            del owner[trigger]
-    owner.update(dict.fromkeys(script.triggers, script.id))
+            owner.pop(fold(trigger), None)
+    owner.update(dict.fromkeys(map(fold, script.triggers), script.id))
     library.scripts[script.id] = script
