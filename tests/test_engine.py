@@ -251,6 +251,45 @@ def test_record_listens_for_an_open_answer():
     assert listen == [Listen(1.0, ("rust", "verdriet"), 11.0, open_answer=True)] and engine.open_answer
 
 
+THANKS = {"say": "Dank je wel voor je antwoorden.", "without_answers": "Dank je dat je stilstond."}
+
+
+@pytest.mark.parametrize("events,said", [
+    ([Answer("verdriet")], "Dank je wel voor je antwoorden."),
+    ([NoAnswer()], "Dank je dat je stilstond."),  # "weet ik niet" is no answer to thank for
+    ([], "Dank je dat je stilstond."),
+])
+def test_a_thank_you_for_answers_is_said_only_after_an_answer(events, said):
+    engine = make_engine(RECORD, THANKS)
+    actions = engine.start(0.0) + run_until(engine, 1.0)
+    for event in events:
+        actions += engine.handle(event, 2.0)
+    actions += run_until(engine, 1000)
+    assert spoken(actions)[-1] == said
+
+
+OPEN_ASK = {"ask": "Noem ze hardop.", "answers": {"klaar": "kring", "later": "open"}, "other": "kring", "default": "later"}
+CIRCLE = [OPEN_ASK, {"goto": "slot"}, {"label": "kring", "say": "Fijn."}, {"goto": "slot"},
+          {"label": "open", "say": "Allebei is goed."}, {"label": "slot", "say": "Einde."}]
+
+
+@pytest.mark.parametrize("event,said", [
+    (NotUnderstood(), "Fijn."),  # names said aloud: any words count
+    (Answer("klaar"), "Fijn."),
+    (NoAnswer(), "Allebei is goed."),  # "weet ik niet" takes the default
+    (None, "Allebei is goed."),  # so does silence
+])
+def test_an_ask_with_other_takes_any_words_as_an_answer(event, said):
+    engine = make_engine(*CIRCLE)
+    actions = engine.start(0.0) + run_until(engine, 1.0)
+    assert of(Listen, actions)[0].open_answer and engine.open_answer
+    if event is not None:
+        actions += engine.handle(event, 2.0)
+    actions += run_until(engine, 1000)
+    assert spoken(actions)[-2:] == [said, "Einde."]
+    assert spoken(actions).count("Noem ze hardop.") == (2 if event is None else 1)
+
+
 def test_several_answers_in_one_breath_are_saved_and_said_back_together():
     engine = make_engine(RECORD, {"say": "Dank je."})
     engine.start(0.0)
@@ -310,6 +349,7 @@ def test_distress_then_nee_goes_on_where_it_was():
     run_until(engine, 9.0)
     actions = engine.handle(Answer("nee"), 10.0) + run_until(engine, 200)
     assert spoken(actions)[:2] == list(CARE.distress_go_on)
+    assert "gratis één één drie" in spoken(actions)[0]  # "nee" gets the 113 line too
     assert [a.round for a in of(BreathPhase, actions) if a.phase == "in"] == [1, 2]
     assert of(Finished, actions)[0].outcome == "completed"
 

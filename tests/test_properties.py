@@ -17,7 +17,8 @@ from voice_coach.core.timeline import simulate
 FIELD_NAMES = [
     "id", "title", "triggers", "summary", "minutes", "voice_rate", "step", "label", "say", "clip", "at_night", "pause", "chime",
     "breathe", "rounds", "cues", "tones", "cue_rounds", "ask", "answers", "default", "timeout", "retry", "reflect",
-    "silence", "record", "key", "confirm", "goto", "times", *PHASES, "ja", "nee", NEXT,
+    "silence", "record", "key", "confirm", "goto", "times", "spoken_name", "other", "without_answers", *PHASES, "ja", "nee",
+    NEXT,
 ]
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),

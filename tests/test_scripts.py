@@ -54,7 +54,8 @@ def test_breathing_exercises_keep_their_rhythm():
         return [s.body.phases for s in LIBRARY.scripts[name].steps if s.kind == "breathe"]
 
     assert {p["in"] for p in phases("ademoefening")} == {4} and {p["out"] for p in phases("ademoefening")} == {6}
-    assert phases("vierkant") == [{"in": 4, "hold": 4, "out": 4, "rest": 4}]
+    assert phases("vierkant") == [{"in": 4, "hold": 4, "out": 4, "rest": 4}] * 2  # counted along, then tones only
+    assert sum(s.body.rounds for s in LIBRARY.scripts["vierkant"].steps if s.kind == "breathe") == 10
     assert phases("vier-zeven-acht") == [{"in": 4, "hold": 7, "out": 8, "rest": 0}]
     assert phases("hartcoherentie") == [{"in": 5.5, "hold": 0, "out": 5.5, "rest": 0}] * 2  # split by one gentle line
     assert sum(s.body.rounds for s in LIBRARY.scripts["hartcoherentie"].steps if s.kind == "breathe") == 27

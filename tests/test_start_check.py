@@ -30,7 +30,7 @@ def test_ja_starts_the_exercise_asked_about(tmp_path):
     with DaemonProcess(tmp_path, start_check="always") as daemon:
         daemon.ready()
         daemon.say("start vierkant")
-        daemon.wait_shown(r"Wil je Vierkant ademen doen\? Zeg ja of nee\.")
+        daemon.wait_shown(r"Wil je de vierkante ademhaling doen\? Zeg ja of nee\.")  # its spoken name
         daemon.wait_log("asked whether to start vierkant")
         assert not any("exercise vierkant started" in line for line in daemon.lines)
         daemon.say("ja")
@@ -55,7 +55,7 @@ def test_an_unanswered_check_plays_no_exercise_and_says_nothing_more(tmp_path):
     with DaemonProcess(tmp_path, start_check="always") as daemon:
         daemon.ready()
         daemon.say("start ademoefening")
-        daemon.wait_shown("Wil je Rustig ademen doen")
+        daemon.wait_shown("Wil je een rustige ademoefening doen")
         asked = time.monotonic()
         daemon.wait_log("start of ademoefening not confirmed; listening again", CHECK_SECONDS + 10)
         assert time.monotonic() - asked >= CHECK_SECONDS - 1

@@ -279,6 +279,7 @@ class Engine:
         self._last_spoken: str | None = None
         self._checking = False  # paused, asking whether to stop after words of distress
         self._speech_end = 0.0  # when the last sentence handed out ends
+        self._answered = False  # an open question of this session got an answer
 
     # -- the protocol ----------------------------------------------------
     @property
@@ -300,8 +301,9 @@ class Engine:
 
     @property
     def open_answer(self) -> bool:
-        """True while an open question (a ``record`` step) waits for its answer."""
-        return not self._checking and bool(self.expected_answers) and isinstance(self.script.steps[self._index].body, Record)
+        """True while an open question (a ``record`` step, or an ``ask`` that takes any
+        words) waits for its answer."""
+        return not self._checking and bool(self.expected_answers) and _is_open(self.script.steps[self._index].body)
 
     def start(self, now: float) -> list[Action]:
         """Begin at ``now``; returns what is due at once."""
@@ -350,7 +352,7 @@ class Engine:
                 self._answer(event, now)
             elif isinstance(event, NotUnderstood):
                 if self._is_listening():
-                    self._unanswered(now)
+                    self._not_understood(now)
             elif isinstance(event, NoAnswer):
                 if self._is_listening():
                     self._no_answer(now)
@@ -396,6 +398,8 @@ class Engine:
         if isinstance(body, Say):
             if self.night and body.at_night:
                 self._unit_end = t0 + self._speak(t0, body.at_night) + SENTENCE_GAP
+            elif body.without_answers and not self._answered:
+                self._unit_end = t0 + self._speak(t0, body.without_answers) + SENTENCE_GAP
             else:
                 self._unit_end = t0 + self._speak(t0, body.text, body.clip) + SENTENCE_GAP
         elif isinstance(body, Pause):
@@ -412,7 +416,7 @@ class Engine:
             first = self._attempts == 0 or body.retry is None
             spoken = t0 + self._speak(t0, body.question if first else body.retry)
             self._listen_until = spoken + body.timeout
-            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until, isinstance(body, Record)))
+            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until, _is_open(body)))
             self._unit_end = None
 
     def _silence(self, at: float, seconds: float) -> float:
@@ -467,6 +471,16 @@ class Engine:
         else:
             self._enter(self._index + 1, at)
 
+    def _not_understood(self, now: float) -> None:
+        """Words that are no answer word: an ask that takes any words goes on with
+        them (names said aloud); otherwise it is as if nothing was said."""
+        body = self.script.steps[self._index].body
+        if isinstance(body, Ask) and body.other:
+            self._pending = [StopListening(now)]
+            self._jump(body.other, now)
+        else:
+            self._unanswered(now)
+
     def _jump(self, target: str, at: float) -> None:
         self._enter(self._index + 1 if target == NEXT else self.script.label_index(target), at)
 
@@ -493,6 +507,7 @@ class Engine:
             self._jump(body.answers[words[0]], now)
             return
         self._pending.append(SaveAnswer(now, body.key, body.question, ", ".join(words)))
+        self._answered = True
         after = now
         if body.confirm:
             heard = " en ".join(words)
@@ -646,3 +661,8 @@ class Engine:
         """Add ``action`` to the pending ones in time order (after those at the same time)."""
         index = next((i for i, a in enumerate(self._pending) if a.at > action.at), len(self._pending))
         self._pending.insert(index, action)
+
+
+def _is_open(body: object) -> bool:
+    """A question whose answer may be any words: a ``record``, or an ``ask`` with ``other``."""
+    return isinstance(body, Record) or (isinstance(body, Ask) and body.other is not None)

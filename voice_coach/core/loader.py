@@ -42,11 +42,13 @@ VOICE_RATE_RANGE = (0.5, 1.5)
 MINUTES_RANGE = (0.1, 120.0)
 MAX_SENTENCE_WORDS = 15
 """Sentences longer than this get a warning: hard to follow with eyes closed."""
+MAX_SPOKEN_NAME_WORDS = 8
+"""A spoken name is said inside a question ("Wil je ... doen?"): a few words at most."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SAYABLE_PATTERN = re.compile(r"^[a-zà-ÿ]+( [a-zà-ÿ]+)*$")
 
-TOP_LEVEL_FIELDS = ("id", "title", "triggers", "summary", "minutes", "voice_rate", "step")
+TOP_LEVEL_FIELDS = ("id", "title", "spoken_name", "triggers", "summary", "minutes", "voice_rate", "step")
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ class _Reader:
         if script_id and expected_id and script_id != expected_id:
             self.problem(f"is {script_id!r} but the file is named {expected_id}.toml; make them the same", "id")
         title = self.text(data, "title")
+        spoken_name = self.spoken_name(data)
         summary = self.text(data, "summary")
         minutes = self.number(data, "minutes", *MINUTES_RANGE)
         voice_rate = self.number(data, "voice_rate", *VOICE_RATE_RANGE, default=1.0)
@@ -240,7 +243,18 @@ class _Reader:
             self.check_flow(steps)
         if None in (script_id, title, summary, minutes, voice_rate, triggers, steps):
             return None
-        return Script(script_id, title, triggers, summary, minutes, steps, voice_rate, self.source)
+        return Script(script_id, title, triggers, summary, minutes, steps, voice_rate, self.source, spoken_name)
+
+    def spoken_name(self, data: dict[str, Any]) -> str | None:
+        """The optional name said inside "Wil je ... doen?": a few words, no sentence of its own."""
+        value = self.text(data, "spoken_name", required=False)
+        if value is not None and (re.search(r"[.?!{}]", value) or len(value.split()) > MAX_SPOKEN_NAME_WORDS):
+            self.problem(
+                f"{value!r} is said inside the question 'Wil je ... doen?'; give a name of at most "
+                f'{MAX_SPOKEN_NAME_WORDS} words without . ? ! or braces, e.g. spoken_name = "een ademoefening"',
+                "spoken_name",
+            )
+        return value
 
     def triggers(self, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list) or not value:
@@ -288,9 +302,12 @@ class _Reader:
         text = self.sentence(table, "say")
         clip = self.audio(table, "clip", missing_is_warning=True) if "clip" in table else None
         at_night = self.sentence(table, "at_night", required=False) if "at_night" in table else None
+        without = self.sentence(table, "without_answers", required=False) if "without_answers" in table else None
         if text is None or clip is False or ("at_night" in table and at_night is None):
             return None
-        return Say(text, clip or None, at_night)
+        if "without_answers" in table and without is None:
+            return None
+        return Say(text, clip or None, at_night, without)
 
     def pause(self, table: dict[str, Any]) -> StepBody | None:
         seconds = self.number(table, "pause", 0.1, MAX_SILENCE)
@@ -365,9 +382,13 @@ class _Reader:
             default = None
         timeout = self.number(table, "timeout", *TIMEOUT_RANGE, default=Ask.timeout)
         retry = self.sentence(table, "retry", required=False)
+        other = self.text(table, "other", required=False)
+        if other is not None and not (other == NEXT or NAME_PATTERN.match(other)):
+            self.problem(f'must be a label or "{NEXT}" (where anything else said leads), not {other!r}', "other")
+            return None
         if None in (question, default, timeout) or len(targets) != len(answers):
             return None
-        return Ask(question, targets, default, timeout, retry)
+        return Ask(question, targets, default, timeout, retry, other)
 
     def reflect(self, table: dict[str, Any]) -> StepBody | None:
         question = self.sentence(table, "reflect")
@@ -442,7 +463,7 @@ def _jump_targets(body: StepBody) -> list[tuple[str, str]]:
     if isinstance(body, Goto):
         return [("goto", body.target)]
     if isinstance(body, Ask):
-        return [("answers", target) for target in body.answers.values()]
+        return [("answers", target) for target in body.answers.values()] + ([("other", body.other)] if body.other else [])
     return []
 
 
@@ -481,11 +502,11 @@ def _silent_successor(index: int, body: StepBody, labels: dict[str, int]) -> int
 
 
 _STEP_READERS: dict[str, tuple[Callable[[_Reader, dict], StepBody | None], tuple[str, ...]]] = {
-    "say": (_Reader.say, ("clip", "at_night")),
+    "say": (_Reader.say, ("clip", "at_night", "without_answers")),
     "pause": (_Reader.pause, ()),
     "chime": (_Reader.chime, ()),
     "breathe": (_Reader.breathe, ("rounds", "cues", "tones", "cue_rounds")),
-    "ask": (_Reader.ask, ("answers", "default", "timeout", "retry")),
+    "ask": (_Reader.ask, ("answers", "default", "timeout", "retry", "other")),
     "reflect": (_Reader.reflect, ("silence",)),
     "record": (_Reader.record, ("key", "answers", "confirm", "timeout", "retry")),
     "goto": (_Reader.goto, ("times",)),

@@ -27,6 +27,9 @@ class Say:
     at_night: str | None = None
     """Said instead of ``text`` at night (see :func:`voice_coach.clock.is_night`): a
     closing that lets the person drift off instead of sending them back into the day."""
+    without_answers: str | None = None
+    """Said instead of ``text`` when no question of this session got an answer (a
+    thank-you for answers after three times "weet ik niet" would not be true)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ class Ask:
     """Seconds to listen after the question before asking once more."""
     retry: str | None = None
     """Spoken instead of the question the second time; None repeats the question."""
+    other: str | None = None
+    """Label to go to when something else is said (names, in the support circle): any
+    words count as an answer, so the question listens openly. None: they are not understood."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,14 @@ class Script:
     """Speed of the voice relative to normal (vier-zeven-acht speaks slower)."""
     source: str = ""
     """Path of the file it was loaded from (for messages)."""
+    spoken_name: str | None = None
+    """How a spoken question names it ("een ademoefening", for "Wil je een ademoefening
+    doen?"); None: the title is said."""
+
+    @property
+    def name_to_say(self) -> str:
+        """The name that fits inside a spoken sentence: :attr:`spoken_name`, else the title."""
+        return self.spoken_name or self.title
 
     def label_index(self, label: str) -> int:
         """Index of the step carrying ``label``."""

@@ -30,7 +30,7 @@ from ..core.timeline import describe
 from ..paths import command_name
 from ..speech.asr import load_model
 from ..speech.model import ModelError
-from ..speech.speech_cache import sentences
+from ..speech.speech_cache import list_item, sentences, start_check_question
 from ..speech.tts import SpeechError
 from ..speech.vocabulary import listened_phrases, report_unknown
 from .audioplayer import AudioPlayer, AudioTiming, speech_cache
@@ -213,7 +213,7 @@ class Daemon:
             weak = threshold > 0 and (heard.confidence is None or heard.confidence < threshold)
             self._start_or_ask(self.library.scripts[names[intent.value]], weak)
         elif intent.name == "list":
-            self._say([self.phrases.replies.list_intro] + [self._list_item(s) for s in self.library.scripts.values()])
+            self._say([self.phrases.replies.list_intro] + [list_item(self.phrases.replies, s) for s in self.library.scripts.values()])
         elif intent.name == "crisis":
             self._journal_write(lambda j: j.finish(j.start(NO_EXERCISE), "crisis"))
             self._say(list(self.care.crisis_message))
@@ -224,9 +224,6 @@ class Daemon:
 
     def _spoken_names(self) -> dict[str, str]:
         return self.language.spoken_names(self.library)
-
-    def _list_item(self, script: Script) -> str:
-        return self.phrases.replies.list_item.format(title=script.title, trigger=script.triggers[0])
 
     def _say(self, lines: list[str], soft: bool = False) -> None:
         """Speak sentences one after another, now, instead of whatever was being said;
@@ -255,7 +252,7 @@ class Daemon:
             return
         self.start_check = StartCheck(script, time.monotonic() + CHECK_SECONDS, night)
         self._listen_for(self.language.session_listening(CHECK_ANSWERS))
-        self._say([self.phrases.replies.start_check.format(title=script.title)], soft=night)
+        self._say([start_check_question(self.phrases.replies, script)], soft=night)
         log.info("asked whether to start %s", script.id)
 
     def _answer_start_check(self, text: str) -> bool:
@@ -407,7 +404,6 @@ class Daemon:
     def _prerender(self) -> None:
         """Render every sentence in the background, so speaking starts at once."""
         todo = sentences(self.library.scripts.values(), self.phrases.replies, self.care)
-        todo += [(line, 1.0) for line in [self.phrases.replies.list_intro, *map(self._list_item, self.library.scripts.values())]]
         for text, rate in todo:
             try:
                 self.cache.get(text, rate)

@@ -100,15 +100,34 @@ class SpeechCache:
 
 
 def sentences(scripts: Iterable[Script], replies: Replies, care: Care) -> list[tuple[str, float]]:
-    """Every (sentence, voice rate) the coach can say with these scripts, without duplicates."""
+    """Every (sentence, voice rate) the coach can say with these scripts, without duplicates:
+    the list items and start checks as said for each script (the daemon says them at the
+    normal rate), not their templates."""
+    scripts = list(scripts)
     found: dict[tuple[str, float], None] = {}
     for script in scripts:
         spoken = list(script_sentences(script))
-        spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__]
+        spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__ if field not in TEMPLATES]
         spoken += list(care.spoken)
         found.update(((text, script.voice_rate), None) for text in spoken)
     found.update(((text, 1.0), None) for text in care.spoken)
+    for script in scripts:
+        found.update({(list_item(replies, script), 1.0): None, (start_check_question(replies, script), 1.0): None})
     return list(found)
+
+
+TEMPLATES = ("list_item", "start_check")
+"""Replies with a script's name to fill in: never said as they are."""
+
+
+def list_item(replies: Replies, script: Script) -> str:
+    """How ``script`` is named when the exercises are listed aloud."""
+    return replies.list_item.format(title=script.title, trigger=script.triggers[0])
+
+
+def start_check_question(replies: Replies, script: Script) -> str:
+    """The question asked before ``script`` starts: "Wil je een ademoefening doen? ..."."""
+    return replies.start_check.format(title=script.name_to_say)
 
 
 def script_sentences(script: Script) -> Iterable[str]:
@@ -117,8 +136,7 @@ def script_sentences(script: Script) -> Iterable[str]:
         body = step.body
         if isinstance(body, Say):
             yield body.text
-            if body.at_night:
-                yield body.at_night
+            yield from (line for line in (body.at_night, body.without_answers) if line)
         elif isinstance(body, Breathe):
             yield from body.cues.values()
         elif isinstance(body, Reflect):
