@@ -245,7 +245,7 @@ def wait_for_113(daemon) -> None:
 MOMENTS = {
     "idle": (None, None),
     "breathing": ("start vierkant", r"breathe in"),
-    "a reflection silence": ("start mededogen", r"silence 60"),
+    "a reflection silence": ("start mededogen", r"silence 30"),
     "an answer": ("start check in", r"listening for: spanning"),
 }
 
