@@ -129,6 +129,7 @@ def test_the_written_alternative_is_always_written_right_and_defined_once():
         text = path.read_text("utf-8", errors="replace")
         for number in re.findall(r"0800\D?\d+", text):
             assert number == "0800-0113", f"{name}: {number}"
+        assert not re.search(r"(gratis|free)\W+0800", text, re.I), f"{name}: 113 itself is the free number now"
         if re.search(r"""written_alternative\s*=\s*["']0800""", text):
             defined_in.append(name)
     assert defined_in == ["voice_coach/data/care.toml"]
