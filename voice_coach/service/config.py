@@ -9,13 +9,18 @@ scripts live in ``scripts/`` beside the config file.
 from __future__ import annotations
 
 import difflib
+import fcntl
 import json
 import os
 import re
+import stat
+import tempfile
+import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from ..audio.sound import sound_problem
 from ..core.library import Library, load_library
 from ..core.tomlfile import TomlFileError, read_toml_file
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir, xdg_home
@@ -91,7 +96,7 @@ class Settings:
 
     def load_library(self, between_files: Callable[[], None] | None = None) -> Library:
         """The exercises: the shipped ones, then the coach's own (see :func:`load_library`)."""
-        return load_library(self.script_folders(), self.audio, between_files)
+        return load_library(self.script_folders(), self.audio, between_files, sound_problem)
 
     def voice_settings(self) -> Voice:
         """The voice these settings describe ("auto": the best installed one)."""
@@ -210,24 +215,123 @@ def _checked(key: str, value: Any) -> Any:
 
 def set_key(path: Path, key: str, text: str) -> None:
     """Set ``key`` in the config file at ``path`` from its command-line ``text``, keeping the
-    file's comments and other keys: an uncommented ``key = ...`` line is replaced, else the
-    key is appended. The new file is checked whole before it atomically replaces the old."""
+    file's comments (also one on the key's own line), other keys, owner and mode.
+
+    The key's real line is found by parsing, not by its look (a ``speaker = ...`` line inside
+    another key's multi-line string is text, not the key); the new file must parse to the old
+    settings with just this key changed before it replaces the old one. It is written as a
+    private temporary file (a random name, ``O_EXCL``) beside the config and renamed into
+    place, under a lock on the config's folder, so concurrent sets lose nothing. A linked
+    config is changed where it really is; a link to nothing is refused, not created."""
     value = _checked(key, _typed(key, text))
-    line = f"{key} = {_toml_literal(value)}"
-    path = path.resolve()  # a linked config is changed where it really is
-    old = path.read_text("utf-8") if path.exists() else ""
-    pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=.*$", re.M)
-    new = pattern.sub(lambda _: line, old, count=1) if pattern.search(old) else old + ("" if old.endswith("\n") or not old else "\n") + line + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)  # a first setting of the user's own config
-    scratch = path.with_name(f".{path.name}.new")
-    scratch.write_text(new, "utf-8")
+    target = _config_target(path)
+    target.parent.mkdir(parents=True, exist_ok=True)  # a first setting of the user's own config
+    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        load_config(scratch)
-        if path.exists():
-            os.chmod(scratch, path.stat().st_mode & 0o777)
-        os.replace(scratch, path)
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        old, info = _current(target)
+        _replace(target, _with_key(target, old, key, value), info)
     finally:
-        scratch.unlink(missing_ok=True)
+        os.close(folder)
+
+
+def _config_target(path: Path) -> Path:
+    """The file to change for ``path``: itself, or where its link really points."""
+    if path.is_symlink():
+        if not path.exists():
+            raise ConfigError(f"{path} is a link to {os.readlink(path)}, which does not exist; create that file, or remove the link")
+        return Path(os.path.realpath(path))
+    return path
+
+
+def _current(target: Path) -> tuple[str, os.stat_result | None]:
+    """The config's text ("" when there is none yet) and its stat (None then)."""
+    if not os.path.lexists(target):
+        return "", None
+    try:
+        read_toml_file(target)  # a regular, sane TOML file before a line of it is touched
+    except TomlFileError as err:
+        raise ConfigError(f"config file {err}") from None
+    return target.read_text("utf-8"), os.lstat(target)
+
+
+def _with_key(target: Path, old: str, key: str, value: Any) -> str:
+    """``old`` with ``key`` set to ``value``: its own line replaced (its comment kept), else appended."""
+    line = f"{key} = {_toml_literal(value)}"
+    old_data = tomllib.loads(old)
+    wanted = {**old_data, key: tomllib.loads(line)[key]}
+    lines = old.splitlines(keepends=True)
+    if key in old_data:
+        for start, end in _key_spans(lines, key):
+            new = "".join(lines[:start]) + line + _comment("".join(lines[start:end])) + "\n" + "".join(lines[end:])
+            if _parses_to(new, wanted):
+                return new
+        raise ConfigError(f"cannot find the line that sets it in {target}; change it there with an editor")
+    new = old + ("" if old.endswith("\n") or not old else "\n") + line + "\n"
+    if not _parses_to(new, wanted):  # e.g. the file ends inside a [table]
+        raise ConfigError(f"cannot add it at the end of {target}; add the line {line!r} there with an editor")
+    return new
+
+
+MAX_VALUE_LINES = 50
+"""How many lines one key's value may span (a multi-line string or array) for it to be replaced."""
+
+
+def _key_spans(lines: list[str], key: str):
+    """(first, end) line ranges that may be the key's own ``key = value``, shortest first."""
+    looks_like = re.compile(rf"[ \t]*{re.escape(key)}[ \t]*=")
+    for start, text in enumerate(lines):
+        if looks_like.match(text):
+            for end in range(start + 1, min(start + MAX_VALUE_LINES, len(lines)) + 1):
+                yield start, end
+
+
+def _comment(text: str) -> str:
+    """The comment after a ``key = value`` (its lines as ``text``; "" when none), with the space before it."""
+    text = text.rstrip("\r\n")
+    for at in (i for i, char in enumerate(text) if char == "#"):
+        try:
+            tomllib.loads(text[:at])
+        except tomllib.TOMLDecodeError:
+            continue  # the "#" is inside the value
+        code = text[:at].rstrip()
+        return text[len(code):]
+    return ""
+
+
+def _parses_to(text: str, wanted: dict[str, Any]) -> bool:
+    try:
+        return tomllib.loads(text) == wanted
+    except tomllib.TOMLDecodeError:
+        return False
+
+
+def _replace(target: Path, text: str, info: os.stat_result | None) -> None:
+    """Write ``text`` as a private temporary file beside ``target``, check it, give it the old
+    file's owner and mode, and rename it into place."""
+    fd, scratch = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            if info is not None:
+                if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                    os.fchown(out.fileno(), info.st_uid, info.st_gid)
+                os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            else:
+                os.fchmod(out.fileno(), 0o644 & ~_umask())
+            os.fsync(out.fileno())
+        load_config(Path(scratch))
+        os.rename(scratch, target)
+    finally:
+        if os.path.lexists(scratch):
+            os.unlink(scratch)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _typed(key: str, text: str) -> Any:
