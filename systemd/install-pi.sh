@@ -3,7 +3,7 @@
 # system service that starts at boot, with nobody logged in.
 #   sudo ./systemd/install-pi.sh                  with internet
 #   sudo ./systemd/install-pi.sh --offline DIR    without: from a bundle (tools/offline-bundle.sh)
-# It copies this checkout to /opt/voice-coach, creates the system user
+# It copies this checkout to /opt/voice-coach (as root's own files), creates the system user
 # voice-coach (in the audio group), installs the packages and the Python
 # environment, downloads and verifies the Dutch model into /var/lib/voice-coach,
 # renders all speech into /var/cache/voice-coach, offers the sound cards it finds
@@ -20,11 +20,7 @@ case "${1:-}" in
     *) echo "install-pi.sh: unknown option $1 (use --offline DIR)" >&2; exit 2 ;;
 esac
 
-if [ "$source_dir" != "$target" ]; then
-    mkdir -p "$target"
-    cp -a "$source_dir"/. "$target"/
-    rm -rf "$target/.venv"  # a venv does not survive being moved
-fi
+"$source_dir/systemd/copy-tree.sh" "$source_dir" "$target"  # root's own copy: the checkout's owner cannot change it
 id voice-coach >/dev/null 2>&1 \
     || useradd --system --user-group --home-dir /var/lib/voice-coach --shell /usr/sbin/nologin voice-coach
 usermod -a -G audio voice-coach
