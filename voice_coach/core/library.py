@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .loader import Problem, check_script
+from .loader import Problem, SoundCheck, check_script
 from .script import Script
 from .utterance import fold
 
@@ -52,20 +52,25 @@ def script_files(path: Path) -> list[Path]:
     return sorted(path.glob("*.toml")) if path.is_dir() else [path]
 
 
-def load_library(layers: Iterable[Path], shared_sounds: Path, between_files: Callable[[], None] | None = None) -> Library:
+def load_library(
+    layers: Iterable[Path], shared_sounds: Path, between_files: Callable[[], None] | None = None,
+    sound_problem: SoundCheck | None = None,
+) -> Library:
     """Load every script of ``layers`` (folders or files), in order: a valid script
     replaces one of the same id from an earlier layer, so a coach's own folder adds
     exercises or replaces shipped ones. A bad script is reported and left out, and
     never hides the one it would have replaced. A script's sounds are looked for
     beside it, then in ``shared_sounds``. ``between_files`` is called before each
-    file (the daemon feeds its watchdog there)."""
+    file (the daemon feeds its watchdog there). ``sound_problem`` checks every sound
+    file found (see :func:`~voice_coach.audio.sound.sound_problem`); without it they are
+    only looked for."""
     library = Library()
     owner: dict[str, str] = {}  # folded trigger -> the id of the exercise it starts
     for layer in layers:
         for path in script_files(layer):
             if between_files is not None:
                 between_files()
-            script, problems = check_script(path, (path.parent, shared_sounds))
+            script, problems = check_script(path, (path.parent, shared_sounds), sound_problem)
             library.problems.extend(problems)
             if script is not None:
                 _add(library, owner, script)

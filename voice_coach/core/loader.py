@@ -45,6 +45,9 @@ MAX_SENTENCE_WORDS = 15
 MAX_SPOKEN_NAME_WORDS = 8
 """A spoken name is said inside a question ("Wil je ... doen?"): a few words at most."""
 
+SoundCheck = Callable[[Path], str | None]
+"""Why a sound file cannot be played (None: it can); reading files is the audio adapter's part."""
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SAYABLE_PATTERN = re.compile(r"^[a-zà-ÿ]+( [a-zà-ÿ]+)*$")
 
@@ -94,22 +97,24 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScriptError([Problem(str(path), err.reason)]) from None
 
 
-def check_script(path: Path, sound_folders: Sequence[Path]) -> tuple[Script | None, list[Problem]]:
+def check_script(path: Path, sound_folders: Sequence[Path], sound_problem: SoundCheck | None = None) -> tuple[Script | None, list[Problem]]:
     """Load one script file: the script (None when invalid) and every problem found."""
     try:
         data = read_toml(path)
     except ScriptError as err:
         return None, err.problems
-    return parse_script(data, str(path), sound_folders, expected_id=path.stem)
+    return parse_script(data, str(path), sound_folders, expected_id=path.stem, sound_problem=sound_problem)
 
 
 def parse_script(
-    data: dict[str, Any], source: str, sound_folders: Sequence[Path], expected_id: str | None = None
+    data: dict[str, Any], source: str, sound_folders: Sequence[Path], expected_id: str | None = None,
+    sound_problem: SoundCheck | None = None,
 ) -> tuple[Script | None, list[Problem]]:
     """Validate parsed TOML data: the script (None when any error) and all problems.
     A sound the script names is looked for in ``sound_folders``, first match wins, and
-    stored as the path of the file found."""
-    reader = _Reader(source, tuple(sound_folders))
+    stored as the path of the file found; ``sound_problem`` (an audio adapter's) then
+    says whether that file can be played."""
+    reader = _Reader(source, tuple(sound_folders), sound_problem)
     script = reader.script(data, expected_id)
     errors = [p for p in reader.problems if not p.warning]
     return (None if errors else script), reader.problems
@@ -118,9 +123,10 @@ def parse_script(
 class _Reader:
     """Walks the TOML data, building the script and collecting problems."""
 
-    def __init__(self, source: str, sound_folders: tuple[Path, ...]):
+    def __init__(self, source: str, sound_folders: tuple[Path, ...], sound_problem: SoundCheck | None = None):
         self.source = source
         self.sound_folders = sound_folders
+        self.sound_problem = sound_problem
         self.problems: list[Problem] = []
         self.step_no: int | None = None
         self.kind: str | None = None
@@ -217,13 +223,17 @@ class _Reader:
         if Path(value).suffix.lower() != ".wav":
             self.problem(f"{value!r} is not a .wav file; convert it to WAV", key)
             return invalid
-        found = next((t for t in targets if t.is_file()), None)
+        found = next((t for t in targets if t.exists()), None)  # a FIFO or folder there: sound_problem names it
         if found is None:
             if missing_is_warning:
                 self.problem(f"recorded clip {value!r} not found in {where}; the synthesized voice speaks instead", key, warning=True)
                 return ""
             self.problem(f"audio file {value!r} not found in {where}; add it there or fix the name", key)
             return None
+        unplayable = self.sound_problem(found) if self.sound_problem else None
+        if unplayable:
+            self.problem(unplayable, key)
+            return invalid
         return str(found)
 
     # -- the script ------------------------------------------------------

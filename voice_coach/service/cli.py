@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..audio.portaudio import DeviceError
-from ..audio.sound import write_wav
+from ..audio.sound import sound_problem, write_wav
 from ..core.engine import EstimatedTiming, Event, NotUnderstood
 from ..core.interpret import Interpreter
 from ..core.library import Library, load_library
@@ -153,7 +153,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """
     settings = ctx.obj.settings
     searched = paths or settings.script_folders()
-    library = load_library(searched, settings.audio)
+    library = load_library(searched, settings.audio, sound_problem=sound_problem)
     library.problems += [p for s in library.scripts.values() if (p := length_problem(s, EstimatedTiming()))]
     for problem in library.problems:
         click.echo(str(problem), err=not problem.warning)
