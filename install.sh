@@ -19,6 +19,8 @@ while [ $# -gt 0 ]; do
         *) echo "install.sh: unknown option $1 (use --test or --offline DIR)" >&2; exit 2 ;;
     esac
 done
+# Nothing of a bundle is installed (its .debs go to dpkg as root) unless all of it is as it was made.
+[ -z "$offline" ] || tools/bundle-sums.sh check "$offline"
 
 # espeak-ng: the Dutch voice; libportaudio2: audio in and out; libatomic1: needed by
 # vosk's libvosk.so on arm64 (a Pi); python3-venv: the virtual environment.
@@ -63,6 +65,7 @@ python=${PYTHON:-python3}
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 if [ -n "$offline" ]; then
     pip+=(--no-index --find-links "$offline/wheels")
+    "${pip[@]}" --require-hashes -r "$offline/requirements.txt"  # every wheel pinned to its hash
 else
     "${pip[@]}" --upgrade pip
 fi

@@ -19,6 +19,7 @@ case "${1:-}" in
     "") ;;
     *) echo "install-pi.sh: unknown option $1 (use --offline DIR)" >&2; exit 2 ;;
 esac
+[ ${#install_options[@]} -eq 0 ] || "$source_dir/tools/bundle-sums.sh" check "${install_options[1]}"  # before anything changes
 
 "$source_dir/systemd/copy-tree.sh" "$source_dir" "$target"  # root's own copy: the checkout's owner cannot change it
 id voice-coach >/dev/null 2>&1 \

@@ -5,6 +5,7 @@
 #   debs/    the Debian packages install.sh would fetch (espeak-ng, PortAudio, libatomic1, ...)
 #   model/   the Dutch speech model zip, when given (--model)
 #   voices/  Piper voice files (NAME.onnx and NAME.onnx.json), when given (--voice)
+#   SHA256SUMS and requirements.txt (each wheel pinned to its hash), from tools/bundle-sums.sh
 # Then, on the Pi, from the checkout:  sudo ./systemd/install-pi.sh --offline /media/usb/bundle
 #
 # Usage: tools/offline-bundle.sh OUT [--arch arm64|amd64] [--python 3.11] [--model ZIP]
@@ -83,4 +84,5 @@ if [ ${#voices[@]} -gt 0 ]; then
     mkdir -p "$out/voices"
     for voice in "${voices[@]}"; do cp "$voice" "$voice.json" "$out/voices/"; done
 fi
+PYTHON=$python "$repo/tools/bundle-sums.sh" write "$out"  # checked by install.sh before anything is installed
 echo "offline bundle for $arch (Python $python_version) in $out: $(ls "$out/wheels" | wc -l) wheels$($debs && echo ", $(ls "$out/debs" | wc -l) Debian packages")"
