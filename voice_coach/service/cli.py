@@ -21,9 +21,9 @@ from ..core.script import Script
 from ..core.timeline import clock_text, describe, length_problem, new_engine, simulate
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
 from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
-from ..speech.speech_cache import SpeechCache, sentences
-from ..speech.tts import SpeechError, Synthesizer
-from .audioplayer import AudioPlayer, AudioTiming
+from ..speech.speech_cache import sentences
+from ..speech.tts import SpeechError
+from .audioplayer import AudioPlayer, AudioTiming, speech_cache
 from .clock import Clock, is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config, set_key
 from .logs import start_logging
@@ -123,10 +123,6 @@ def _script(settings: Settings, name: str) -> Script:
         maybe = f" Did you mean: {', '.join(hint)}?" if hint else ""
         raise click.BadParameter(f"no exercise called {name!r}.{maybe} '{command_name()} list' shows them all.", param_hint="NAME")
     return script
-
-
-def _speech_cache(settings: Settings) -> SpeechCache:
-    return SpeechCache(settings.cache / "speech", Synthesizer(settings.voice_settings()))
 
 
 @main.command("list")
@@ -233,7 +229,7 @@ def _open_speaker(settings: Settings):
 
 
 def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, hear, terminal: TerminalPlayer) -> str:
-    cache = _speech_cache(settings)
+    cache = speech_cache(settings)
     try:
         for sentence, rate in sentences([script], language.phrases.replies, language.care):
             cache.get(sentence, rate)  # every length known, every sound ready before the first word
@@ -291,7 +287,7 @@ def prerender(config: Config) -> None:
     """Render every sentence of every exercise to the speech cache, so playing starts at once."""
     settings = config.settings
     library = _library(settings)
-    cache = _speech_cache(settings)
+    cache = speech_cache(settings)
     language = Interpreter.load()
     todo = sentences(library.scripts.values(), language.phrases.replies, language.care)
     started = time.perf_counter()
@@ -318,7 +314,7 @@ def render(config: Config, name: str, output: Path, answers: tuple[str, ...]) ->
     settings = config.settings
     script = _script(settings, name)
     try:
-        samples, timeline = render_exercise(script, _speech_cache(settings), answers)
+        samples, timeline = render_exercise(script, speech_cache(settings), answers)
         write_wav(output, samples, RENDER_RATE)
     except SpeechError as err:
         raise click.ClickException(str(err)) from None
