@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import wave
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from daemon_harness import DaemonProcess
 from voice_coach.audio.sound import MAX_SOUND_BYTES, SoundError, peak, read_wav, sound_problem, wav_seconds, write_wav
 from voice_coach.core.engine import Speak
 from voice_coach.core.library import load_library
@@ -165,3 +167,23 @@ def test_a_clip_that_breaks_after_loading_is_spoken_instead(own, tmp_path, case)
     welcome = next(a for a in timeline.actions if isinstance(a, Speak) and a.clip)
     start = int(welcome.at * RENDER_RATE)
     assert timeline.outcome == "completed" and peak(samples[start:start + RENDER_RATE]) > 0.1  # the voice said it
+
+
+def test_the_daemon_refuses_a_broken_clip_at_reload_and_lives_through_one_that_broke_while_it_ran(tmp_path):
+    scripts = tmp_path / "scripts"  # the own scripts folder beside the daemon's config
+    scripts.mkdir()
+    (scripts / "mijn-rust.toml").write_text(OWN_SCRIPT)
+    clip = scripts / "mijn-welkom.wav"
+    shutil.copy(AUDIO_DIR / "gong.wav", clip)
+    with DaemonProcess(tmp_path) as daemon:
+        daemon.ready()
+        clip.unlink()
+        patch_header(wav(clip), 24, 0)  # a sample rate of 0: once a ZeroDivisionError
+        daemon.process.send_signal(signal.SIGHUP)
+        daemon.wait_log(r"mijn-welkom\.wav: a sample rate of 0 Hz")
+        daemon.wait_log(r"reload refused: a script is broken")
+        daemon.say("start mijn rust")  # the set loaded before, whose clip has broken since
+        daemon.wait_log(r"recorded clip unusable .*a sample rate of 0 Hz.*; using the synthesized voice", 60)
+        daemon.wait_log(r"exercise mijn-rust ended: completed", 60)
+        assert daemon.process.poll() is None
+        assert daemon.stop() == 0
