@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import wave
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from daemon_harness import DaemonProcess
+from test_own_scripts import OWN_SCRIPT, coach, own  # noqa: F401 - own is a fixture
 from voice_coach.audio.sound import MAX_SOUND_BYTES, SoundError, peak, read_wav, sound_problem, wav_seconds, write_wav
 from voice_coach.core.engine import Speak
 from voice_coach.core.library import load_library
@@ -23,22 +23,6 @@ from voice_coach.paths import AUDIO_DIR
 from voice_coach.service.render import RENDER_RATE, render_exercise
 from voice_coach.speech.speech_cache import SpeechCache
 from voice_coach.speech.tts import Synthesizer
-
-OWN_SCRIPT = """\
-id = "mijn-rust"
-title = "Mijn rust"
-triggers = ["mijn rust"]
-summary = "Even stil zijn."
-minutes = 1
-
-[[step]]
-say = "Welkom bij mijn rust."
-clip = "mijn-welkom.wav"
-
-[[step]]
-say = "Dat was het."
-"""
-
 
 def wav(path: Path, rate: int = 22050, channels: int = 1, width: int = 2, frames: int = 2205) -> Path:
     """A WAV file as the wave module writes it, with any header values."""
@@ -115,40 +99,23 @@ def test_a_rendered_exercise_longer_than_any_clip_still_reads(tmp_path):
     assert "200 s long" in sound_problem(long)
 
 
-def coach(*args: str, config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "voice_coach", "--config", str(config), *args], capture_output=True, text=True, timeout=120,
-    )
-
-
-@pytest.fixture
-def own(tmp_path) -> Path:
-    """A config whose own scripts folder holds an exercise with a clip (good, to begin with)."""
-    (tmp_path / "config.toml").write_text("")
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "mijn-rust.toml").write_text(OWN_SCRIPT)
-    shutil.copy(AUDIO_DIR / "gong.wav", scripts / "mijn-welkom.wav")
-    return tmp_path
-
-
 @pytest.mark.parametrize("case", ["not a WAV", "rate 0", "100 MB", "a FIFO", "truncated"])
 def test_validate_and_loading_refuse_a_bad_clip_by_name(own, case):
     clip = own / "scripts" / "mijn-welkom.wav"
     clip.unlink()
     BAD[case][0](clip)
-    result = coach("validate", config=own / "config.toml")
+    result = coach(own, "validate")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{own / 'scripts' / 'mijn-rust.toml'}: step 1 (say): field 'clip': {clip}: " in result.stderr
     assert BAD[case][1] in result.stderr and "Traceback" not in result.stderr
     # Loading for play (and reload, the same call) leaves the script out and says why.
-    listed = coach("list", config=own / "config.toml")
+    listed = coach(own, "list")
     assert listed.returncode == 0 and "mijn-rust" not in listed.stdout
     assert f"skipped: {own / 'scripts' / 'mijn-rust.toml'}: step 1 (say): field 'clip': {clip}: " in listed.stderr
 
 
 def test_validate_passes_a_good_clip(own):
-    result = coach("validate", config=own / "config.toml")
+    result = coach(own, "validate")
     assert result.returncode == 0, result.stderr
 
 

@@ -167,3 +167,15 @@ def test_sigterm_during_a_download_leaves_no_partial_file(server, tmp_path):
     finally:
         process.kill()
     assert scratch_left(models) == []
+
+
+def test_a_huge_model_zip_carried_over_is_refused_before_copying(tmp_path):
+    archive = tmp_path / "vosk-model-small-nl-0.22.zip"
+    subprocess.run(["truncate", "-s", "3G", str(archive)], check=True)
+    models = tmp_path / "models"
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "model", "download", "--from", str(archive), "--models-dir", str(models)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and "is larger than the" in result.stderr and "Traceback" not in result.stderr
+    assert sum(p.stat().st_blocks * 512 for p in models.rglob("*") if p.is_file()) < 1 << 20 and scratch_left(models) == []
