@@ -151,7 +151,8 @@ def test_a_folder_that_may_not_be_written_gives_a_clear_message(server, unwritab
         install_voice(ENTRY, unwritable / "voices", server)
 
 
-def test_sigterm_during_a_download_leaves_no_partial_file(server, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_during_a_download_leaves_no_partial_file(server, tmp_path, stop):
     models = tmp_path / "models"
     process = subprocess.Popen(
         [sys.executable, "-m", "voice_coach", "--config", os.devnull, "model", "download", "--url", f"{server}/slow",
@@ -162,8 +163,8 @@ def test_sigterm_during_a_download_leaves_no_partial_file(server, tmp_path):
         while not any(p.stat().st_size > 0 for p in models.glob(".download-*/model.zip")):  # until it is writing
             assert process.poll() is None, process.stderr.read()
             time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        process.send_signal(stop)
+        assert process.wait(timeout=60) == 128 + stop
     finally:
         process.kill()
     assert scratch_left(models) == []

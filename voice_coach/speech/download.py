@@ -115,31 +115,35 @@ def download(url: str, target: Path, progress: Callable[[int, int | None], None]
         raise DownloadError(f"the download from {url} stopped after {done} of {total} bytes; nothing was changed, try again")
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""A service stop or kill, and a closed terminal (an ssh session to the Pi that drops)."""
+
+
 @contextmanager
 def writing_in(folder: Path) -> Iterator[None]:
     """An install into ``folder``: a full disk or a folder it may not write becomes a
-    DownloadError that says so, and SIGTERM (a service stop, a kill) ends it through every
-    ``finally``, so no partial file is left behind."""
-    previous = _raise_on_sigterm()
+    DownloadError that says so, and :data:`STOP_SIGNALS` end it through every ``finally``,
+    so no partial file is left behind."""
+    previous = _raise_on_stop_signals()
     try:
         yield
     except OSError as err:
         raise DownloadError(_write_problem(err, folder)) from None
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _raise_on_sigterm():
-    """Make SIGTERM raise SystemExit (exit status 143) here; the handler it replaces (None
-    outside the main thread, where Python cannot handle signals)."""
+def _raise_on_stop_signals() -> dict[int, object]:
+    """Make each stop signal raise SystemExit (exit status 128 + its number) here; the
+    handlers replaced (none outside the main thread, where Python cannot handle signals)."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def stop(signum, frame):
         raise SystemExit(128 + signum)
 
-    return signal.signal(signal.SIGTERM, stop)
+    return {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
 
 
 def _write_problem(err: OSError, folder: Path) -> str:
