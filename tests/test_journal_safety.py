@@ -231,3 +231,28 @@ def test_a_live_wal_of_an_open_journal_is_used(tmp_path):
     assert [e.outcome for e in second.recent()] == ["running"]  # the first one's session, not "interrupted"
     second.close()
     first.close()
+
+
+def test_forget_does_not_delete_a_file_that_is_not_a_sqlite_database(tmp_path):
+    document = tmp_path / "thesis.odt"  # named with --journal by mistake
+    document.write_bytes(b"PK\x03\x04 my own words " * 100)
+    result = cli("--journal", str(document), "journal", "forget", "--yes")
+    clear_error(result, "is not a SQLite database, so perhaps not the journal: nothing was deleted")
+    assert document.read_bytes() == b"PK\x03\x04 my own words " * 100
+
+
+def test_reading_another_users_journal_leaves_its_mode(journal_path):
+    os.chown(journal_path, OTHER_USER, OTHER_USER)
+    os.chmod(journal_path, 0o640)
+    result = cli("--journal", str(journal_path), "journal")
+    assert result.returncode == 0 and "verdriet" in result.stdout, result.stderr
+    assert stat.S_IMODE(journal_path.stat().st_mode) == 0o640 and journal_path.stat().st_uid == OTHER_USER
+
+
+def test_a_new_or_loose_journal_of_ones_own_is_made_private(journal_path, tmp_path):
+    os.chmod(journal_path, 0o644)
+    Journal(journal_path).close()
+    assert stat.S_IMODE(journal_path.stat().st_mode) == 0o600
+    fresh = tmp_path / "fresh" / "journal.sqlite"
+    Journal(fresh).close()
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600

@@ -246,9 +246,11 @@ def _create_private(path: Path) -> None:
     waiting on a FIFO (planted after :func:`check_plain_files`)."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise JournalError(f"the journal {path} is not a regular file; move it away")
-        os.fchmod(fd, 0o600)
+        if info.st_mode & 0o077 and info.st_uid == os.geteuid():  # another user's file is not changed, even by root
+            os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
 
@@ -274,12 +276,33 @@ def erase_files(path: Path) -> tuple[list[Path], list[Path]]:
     try:
         if not _alone(folder):
             raise JournalError(f"the journal {path} is in use (by the service?); stop it first (sudo systemctl stop voice-coach), then try again")
+        if not _looks_like_sqlite(path):
+            raise JournalError(f"{path} is not a SQLite database, so perhaps not the journal: nothing was deleted; "
+                               "check the path (--journal), and delete it yourself if it is the journal")
         return _unlink_plain(path, [*SQLITE_FILES, *_SET_ASIDE_NAMES])
     finally:
         os.close(folder)
 
 
 _SET_ASIDE_NAMES = tuple(name + SET_ASIDE for name in LEFTOVERS)
+SQLITE_MAGIC = b"SQLite format 3\0"
+"""How every SQLite database file begins."""
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """Whether ``path`` is missing, empty or begins as a SQLite database (a damaged journal
+    still does; a document named by mistake with --journal does not)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # a link or unreadable: not deleted
+    try:
+        head = os.read(fd, len(SQLITE_MAGIC))
+    finally:
+        os.close(fd)
+    return head in (b"", SQLITE_MAGIC)
 
 
 def _unlink_plain(path: Path, names: list[str] | tuple[str, ...]) -> tuple[list[Path], list[Path]]:
