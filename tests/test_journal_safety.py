@@ -256,3 +256,24 @@ def test_a_new_or_loose_journal_of_ones_own_is_made_private(journal_path, tmp_pa
     fresh = tmp_path / "fresh" / "journal.sqlite"
     Journal(fresh).close()
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+def test_an_export_that_cannot_be_written_whole_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "state" / "journal.sqlite"
+    journal = Journal(path)
+    with journal.db:
+        journal.db.executemany("INSERT INTO sessions (exercise, started, outcome) VALUES ('check-in', 'now', 'completed')", [()] * 5000)
+    journal.close()
+    out = tmp_path / "out" / "export.csv"
+    out.parent.mkdir()
+
+    def small_files() -> None:  # as a full disk would: a write beyond 64 KB fails (EFBIG, with SIGXFSZ ignored)
+        import resource
+        import signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    result = subprocess.run([sys.executable, "-m", "voice_coach", "--config", os.devnull, "--journal", str(path), "journal", "export", "-o", str(out)],
+                            capture_output=True, text=True, timeout=60, preexec_fn=small_files)
+    clear_error(result, f"cannot write {out}: File too large")
+    assert list(out.parent.iterdir()) == []
