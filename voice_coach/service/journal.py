@@ -28,6 +28,9 @@ LEFTOVERS = ("-wal", "-journal")
 """The files SQLite would replay into the database on opening it."""
 SET_ASIDE = ".set-aside"
 """Appended to a leftover that was moved out of SQLite's way (see :func:`set_aside_leftovers`)."""
+_SET_ASIDE_NAMES = tuple(name + SET_ASIDE for name in LEFTOVERS)
+SQLITE_MAGIC = b"SQLite format 3\0"
+"""How every SQLite database file begins."""
 DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 """SQLite's codes for a file that is not (or no longer) a sound database."""
 
@@ -282,11 +285,6 @@ def erase_files(path: Path) -> tuple[list[Path], list[Path]]:
         return _unlink_plain(path, [*SQLITE_FILES, *_SET_ASIDE_NAMES])
     finally:
         os.close(folder)
-
-
-_SET_ASIDE_NAMES = tuple(name + SET_ASIDE for name in LEFTOVERS)
-SQLITE_MAGIC = b"SQLite format 3\0"
-"""How every SQLite database file begins."""
 
 
 def _looks_like_sqlite(path: Path) -> bool:
