@@ -8,6 +8,7 @@ import pytest
 from voice_coach.core.answers import load_answers
 from voice_coach.core.library import load_library
 from voice_coach.core.loader import SAYABLE_PATTERN
+from voice_coach.core.utterance import Utterance
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 from voice_coach.core.script import Record
 
@@ -81,7 +82,7 @@ TABLE = [
 
 @pytest.mark.parametrize("said,expected,found", TABLE)
 def test_answers_in_their_own_words(said, expected, found):
-    assert BOOK.find(said, tuple(expected)) == found
+    assert BOOK.find(Utterance.of(said), tuple(expected)) == found
 
 
 NONE = ["niks", "niets", "weet ik niet", "ik weet het niet", "geen idee", "dat weet ik niet", "moeilijk te zeggen", "ik weet het echt niet"]
@@ -89,13 +90,13 @@ NONE = ["niks", "niets", "weet ik niet", "ik weet het niet", "geen idee", "dat w
 
 @pytest.mark.parametrize("said", NONE)
 def test_no_answer_is_an_answer_too(said):
-    assert BOOK.means_none(said)
-    assert BOOK.find(said, (*BODY, *EMOTION, *NEED)) == ()
+    assert BOOK.means_none(Utterance.of(said))
+    assert BOOK.find(Utterance.of(said), (*BODY, *EMOTION, *NEED)) == ()
 
 
 @pytest.mark.parametrize("said", ["moe", "ik ben bang", "rust graag"])
 def test_an_answer_is_not_no_answer(said):
-    assert not BOOK.means_none(said)
+    assert not BOOK.means_none(Utterance.of(said))
 
 
 def test_every_check_in_answer_has_everyday_phrasings():

@@ -9,92 +9,21 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from conftest import make_engine
-from voice_coach.core.care import CARE_FILE, load_care
-from voice_coach.core.templates import expand
-from voice_coach.core.engine import Crisis, Finished, Speak
+from voice_coach.core.care import CRISIS_FILE, load_care
+from voice_coach.core.engine import Crisis, Distress, Finished, Speak
 from voice_coach.core.interpret import Interpreter
 from voice_coach.service.daemon import CHECK_ANSWERS
 
 LANGUAGE = Interpreter.load()
 CARE = load_care()
-
-CRISIS = [
-    "het hoeft voor mij niet meer",
-    "het hoeft niet meer",
-    "ik zie het niet meer zitten",
-    "ik zie het echt niet meer zitten",
-    "ik wil slapen en niet meer wakker worden",
-    "ik hoop dat ik nooit meer wakker word",
-    "ik wil dood",
-    "ik wil gewoon dood",
-    "ik wil doodgaan",
-    "ik wil sterven",
-    "ik zou dood willen",
-    "was ik maar dood",
-    "ik ben liever dood",
-    "ik wou dat ik dood was",
-    "ik wil niet meer leven",
-    "ik wil niet langer leven",
-    "ik wil er niet meer zijn",
-    "ik hoef niet meer te leven",
-    "iedereen is beter af zonder mij",
-    "ze zijn beter af als ik er niet meer ben",
-    "het leven heeft geen zin meer",
-    "ik heb geen reden meer om te leven",
-    "ik wil er een eind aan maken",
-    "ik maak er een einde aan",
-    "ik wil een eind aan mijn leven maken",
-    "ik wil mijn leven beëindigen",
-    "ik wil me van kant maken",
-    "ik wil mezelf van kant maken",
-    "ik wil mezelf wat aandoen",
-    "ik doe mezelf iets aan",
-    "ik wil me iets aandoen",
-    "ik wil mezelf pijn doen",
-    "zelfmoord",
-    "ik denk aan zelfmoord",
-    "zelfmoordgedachten",
-    "zelfdoding",
-    "ik ben suïcidaal",
-    "suïcide",
-    "suicide",
-    "suïcidale gedachten",
-    "zelfbeschadiging",
-    "mijn vader is dood en ik wil ook dood",
-    # word order turns round after a word in front: "soms wil ik ..."
-    "eerlijk gezegd zie ik het niet meer zitten",
-    "soms wil ik gewoon dood",
-    "dan wil ik er niet meer zijn",
-    "eigenlijk wil ik niet meer leven",
-    "soms denk ik aan zelfdoding",
-]
-
-NOT_CRISIS = [
-    "ik ben doodmoe",
-    "ik ben doodop",
-    "ik ben doodsbang",
-    "ik lachte me dood",
-    "ik lach me dood",
-    "ik schrok me dood",
-    "ik verveel me dood",
-    "mijn opa is dood",
-    "mijn hond is doodgegaan",
-    "mijn moeder is vorig jaar gestorven",
-    "ik wil niet dood",
-    "ik zou niet dood willen",
-    "ik wil leven",
-    "het hoeft niet meer te regenen",
-    "ik ben moe",
-    "rust",
-    "verdriet",
-    "boosheid",
-    "start ademoefening",
-    "ik wil stoppen",
-]
+CORPUS = tomllib.loads((Path(__file__).parent / "data" / "crisis_corpus.toml").read_text("utf-8"))
+CRISIS = CORPUS["crisis"]
+NOT_CRISIS = CORPUS["look_alikes"]
 
 
 def forms(text: str) -> list[str]:
@@ -170,28 +99,104 @@ def test_every_step_kind_stops_for_a_crisis_and_speaks_the_113_message(kind):
     assert [a.outcome for a in actions if isinstance(a, Finished)] == ["crisis"]
 
 
-# -- every phrasing and every look-alike of the data, in every state ------------------
-
-DATA = tomllib.loads(CARE_FILE.read_text("utf-8"))
-EVERY_PHRASING = sorted({p.replace("*", "en") for t in DATA["crisis"]["phrases"] for p in expand(t)} | set(DATA["crisis"]["stem_words"]))
-EVERY_LOOK_ALIKE = sorted({p for t in DATA["crisis"]["exclusions"] for p in expand(t)})
+# -- the corpus is large enough to mean something ------------------------------------
 
 
-@pytest.mark.parametrize("state", [*STATES, "idle"])
-def test_every_crisis_phrasing_of_the_data_is_heard_in_every_state(state):
-    if state == "idle":
-        missed = [p for p in EVERY_PHRASING if LANGUAGE.idle(f"nou {p} echt", ["ademoefening"]).name != "crisis"]
-    else:
-        expected, open_answer = STATES[state]
-        missed = [p for p in EVERY_PHRASING if LANGUAGE.during(f"nou {p} echt", expected, open_answer) != Crisis()]
-    assert missed == [] and len(EVERY_PHRASING) > 800
+def test_the_corpus_holds_hundreds_of_sentences_each_once():
+    assert len(CRISIS) >= 300 and len(NOT_CRISIS) >= 200
+    assert len(set(CRISIS)) == len(CRISIS) and len(set(NOT_CRISIS)) == len(NOT_CRISIS)
+    assert not set(CRISIS) & set(NOT_CRISIS)
 
 
 @pytest.mark.parametrize("state", [*STATES, "idle"])
-def test_no_look_alike_of_the_data_is_a_crisis_in_any_state(state):
+def test_no_look_alike_is_a_crisis_in_any_state(state):
     if state == "idle":
-        wrong = [p for p in EVERY_LOOK_ALIKE if getattr(LANGUAGE.idle(p, ["ademoefening"]), "name", None) == "crisis"]
+        wrong = [p for p in NOT_CRISIS if getattr(LANGUAGE.idle(p, ["ademoefening"]), "name", None) == "crisis"]
     else:
         expected, open_answer = STATES[state]
-        wrong = [p for p in EVERY_LOOK_ALIKE if LANGUAGE.during(p, expected, open_answer) == Crisis()]
-    assert wrong == [] and len(EVERY_LOOK_ALIKE) > 50
+        wrong = [p for p in NOT_CRISIS if LANGUAGE.during(p, expected, open_answer) == Crisis()]
+    assert wrong == []
+
+
+# -- a crisis is never a command or an answer ---------------------------------------
+
+NEVER_A_COMMAND = [
+    "ik wil stoppen met leven",
+    "het mag van mij ophouden",
+    "ik wil stoppen, met leven bedoel ik",
+    "stop maar, ik wil er niet meer zijn",
+    "genoeg, ik wil dood",
+    "laat maar, ik zie het niet meer zitten",
+    "ja, ik wil dood",
+    "nee, ik wil niet meer leven",
+    "klaar, ik ben klaar met het leven",
+    "ik ben moe en ik wil niet meer leven",
+    "verder, ik doe mezelf pijn",
+    "hulp, ik heb mezelf gesneden",
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("said", NEVER_A_COMMAND)
+def test_a_crisis_sentence_is_never_a_command_or_an_answer(said, state):
+    expected, open_answer = STATES[state]
+    assert LANGUAGE.during(said, expected, open_answer) == Crisis()
+
+
+@pytest.mark.parametrize("said", NEVER_A_COMMAND)
+def test_a_crisis_sentence_is_never_an_idle_command(said):
+    assert LANGUAGE.idle(said, ["ademoefening"]).name == "crisis"
+
+
+# -- the data file: every grammar example holds its meaning ----------------------------
+
+DATA = tomllib.loads(CRISIS_FILE.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("state", [*STATES, "idle"])
+def test_every_spoken_example_of_the_data_is_heard_in_every_state(state):
+    examples = DATA["examples"]["crisis"]
+    if state == "idle":
+        missed = [p for p in examples if LANGUAGE.idle(f"nou {p} echt", ["ademoefening"]).name != "crisis"]
+    else:
+        expected, open_answer = STATES[state]
+        missed = [p for p in examples if LANGUAGE.during(f"nou {p} echt", expected, open_answer) != Crisis()]
+    assert missed == [] and len(examples) > 30
+
+
+def test_every_pattern_of_the_data_meets_a_sentence_of_the_corpus():
+    """A pattern that no sentence of the corpus holds is untested: write the sentence."""
+    texts = [CARE.crisis.without_look_alikes(CARE.utterance(s).text) for s in CRISIS]
+    unused = [p.source for p in CARE.crisis.patterns if not any(p.search(t) for t in texts)]
+    assert unused == []
+
+
+# -- distress: asked about once; never for what is good news ----------------------------
+
+DISTRESS = CORPUS["distress"]
+NOT_DISTRESS = CORPUS["distress_look_alikes"]
+
+
+@pytest.mark.parametrize("state", [*STATES, "idle"])
+def test_distress_is_heard_in_every_state(state):
+    if state == "idle":
+        missed = [s for s in DISTRESS if getattr(LANGUAGE.idle(s, ["ademoefening"]), "name", None) != "distress"]
+    else:
+        expected, open_answer = STATES[state]
+        missed = [s for s in DISTRESS if LANGUAGE.during(s, expected, open_answer) != Distress()]
+    assert missed == [] and len(DISTRESS) >= 40
+
+
+@pytest.mark.parametrize("state", [*STATES, "idle"])
+def test_everyday_sentences_are_no_distress_in_any_state(state):
+    if state == "idle":
+        wrong = [s for s in NOT_DISTRESS if getattr(LANGUAGE.idle(s, ["ademoefening"]), "name", None) in ("distress", "crisis")]
+    else:
+        expected, open_answer = STATES[state]
+        wrong = [s for s in NOT_DISTRESS if LANGUAGE.during(s, expected, open_answer) in (Distress(), Crisis())]
+    assert wrong == []
+
+
+def test_every_distress_pattern_meets_a_sentence_of_the_corpus():
+    texts = [CARE.distress.without_look_alikes(CARE.utterance(s).text) for s in DISTRESS]
+    assert [p.source for p in CARE.distress.patterns if not any(p.search(t) for t in texts)] == []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..paths import DATA_DIR
 from .templates import expand
-from .utterance import find_phrase, fold, normalize, pattern_words
+from .utterance import Utterance, find_phrase, fold, normalize, pattern_words
 
 NEGATION_REACH = 2
 """A negation this many words or fewer before a phrasing cancels it."""
@@ -54,13 +54,13 @@ class AnswerBook:
         """Every phrasing of ``words`` in the recognizer's form."""
         return [p for w in words for p in (w, *self.spoken.get(w, ()))]
 
-    def find(self, heard: str, expected: tuple[str, ...]) -> tuple[str, ...]:
+    def find(self, heard: Utterance, expected: tuple[str, ...]) -> tuple[str, ...]:
         """The expected answer words in ``heard``, in the order said, each once.
 
         Longer phrasings win over shorter ones inside them ("pijn in mijn hoofd"
         is hoofdpijn, not pijn); a negation just before one cancels it.
         """
-        words = fold(heard).split()
+        words = list(heard.words)
         found = [f for w in expected for p in self.phrasings_of(w) for f in _occurrences(words, p, w)]
         kept: list[Found] = []
         taken: set[int] = set()
@@ -73,9 +73,9 @@ class AnswerBook:
                 kept.append(f)
         return tuple(dict.fromkeys(f.word for f in sorted(kept, key=lambda f: f.start)))
 
-    def means_none(self, heard: str) -> bool:
+    def means_none(self, heard: Utterance) -> bool:
         """True when ``heard`` says there is no answer ("niks", "weet ik niet")."""
-        words = fold(heard).split()
+        words = list(heard.words)
         return any(find_phrase(words, p) != -1 for p in self.none)
 
     def _negated(self, words: list[str], start: int) -> bool:

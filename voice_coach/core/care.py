@@ -1,6 +1,8 @@
 """Care and safety: the 113 crisis line, crisis words, and the spoken help.
 
-All of it comes from ``data/care.toml``, the one place the crisis line is written.
+The crisis line and everything spoken come from ``data/care.toml``, the one place
+the crisis line is written; what a crisis or distress sounds like comes from
+``data/crisis.toml``, as meanings (see :mod:`voice_coach.core.meaning`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from ..paths import DATA_DIR
-from .templates import expand
-from .utterance import STEM, PhraseSet, normalize
+from .meaning import Found, Grammar, MeaningSet, PatternError, meaning_set
+from .utterance import Utterance, fold, normalize
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,18 @@ class Care:
 
     line: CrisisLine
     """The crisis line."""
-    crisis: PhraseSet
-    """Crisis phrasings, looked for inside everything the person says."""
+    crisis: MeaningSet
+    """Crisis meanings, looked for inside everything the person says."""
     grammar: tuple[str, ...]
-    """Every crisis and distress phrasing a recognizer grammar can hold (recognizer form)."""
+    """Spoken crisis and distress phrasings for a recognizer grammar (recognizer form)."""
+    boundaries: frozenset[str]
+    """Folded words that start a new clause (see :meth:`Utterance.of`)."""
     crisis_message: tuple[str, ...]
     """Spoken when a crisis phrase is heard, numbers already read aloud."""
     exercise_stopped: str
     """Said before :attr:`crisis_message` when an exercise was running."""
-    distress: PhraseSet
-    """Phrasings that may mean exhaustion or despair: the coach asks once, gently."""
+    distress: MeaningSet
+    """Meanings that may be exhaustion or despair: the coach asks once, gently."""
     distress_question: tuple[str, ...]
     """Asked during an exercise when distress is heard (answered ja / nee)."""
     distress_support: tuple[str, ...]
@@ -87,13 +91,21 @@ class Care:
     help_exercise: tuple[str, ...]
     """Help during an exercise (which pauses): the care lines (113 first), the commands, how to go on."""
 
-    def is_crisis(self, heard: str) -> bool:
-        """True when ``heard`` holds a crisis phrasing anywhere, look-alikes aside."""
-        return self.crisis.found_in(heard)
+    def utterance(self, heard: str) -> Utterance:
+        """``heard`` folded once, with this language's clause boundaries."""
+        return Utterance.of(heard, self.boundaries)
 
-    def is_distress(self, heard: str) -> bool:
-        """True when ``heard`` holds a phrasing that may be exhaustion or despair."""
-        return self.distress.found_in(heard)
+    def crisis_in(self, heard: Utterance) -> Found | None:
+        """The crisis meaning ``heard`` holds anywhere, look-alikes aside; None: none."""
+        return self.crisis.find(heard)
+
+    def distress_in(self, heard: Utterance) -> Found | None:
+        """The meaning in ``heard`` that may be exhaustion or despair; None: none."""
+        return self.distress.find(heard)
+
+    def is_crisis(self, heard: str) -> bool:
+        """True when the text ``heard`` holds a crisis meaning (for tests and tools)."""
+        return self.crisis_in(self.utterance(heard)) is not None
 
     @property
     def spoken(self) -> tuple[str, ...]:
@@ -105,16 +117,17 @@ class Care:
 
 
 CARE_FILE = DATA_DIR / "care.toml"
-"""The shipped care data: the crisis line, the care texts and the Dutch phrasings."""
+"""The shipped care data: the crisis line and the care texts."""
+CRISIS_FILE = DATA_DIR / "crisis.toml"
+"""The shipped Dutch meanings of crisis and distress, with their look-alikes."""
 
 
 @cache
-def load_care(phrasings: Path = CARE_FILE) -> Care:
-    """The care data shipped with the package. ``phrasings``: another language's
-    ``[crisis]`` and ``[distress]`` phrasings (tests with a stand-in model); the
-    crisis line and everything spoken always come from the shipped file."""
+def load_care(meanings: Path = CRISIS_FILE) -> Care:
+    """The care data shipped with the package. ``meanings``: another language's
+    ``crisis.toml`` (tests with a stand-in model); the crisis line and everything
+    spoken always come from the shipped care file."""
     data = tomllib.loads(CARE_FILE.read_text("utf-8"))
-    words = tomllib.loads(phrasings.read_text("utf-8")) if phrasings != CARE_FILE else data
     line = data["crisis_line"]
     crisis_line = CrisisLine(
         line["name"], line["phone"], line["written_alternative"], line["chat"], line["hours"], line["emergency"],
@@ -125,18 +138,49 @@ def load_care(phrasings: Path = CARE_FILE) -> Care:
     def spoken(lines: list[str]) -> tuple[str, ...]:
         return tuple(crisis_line.fill(s) for s in lines)
 
-    said = [words["crisis"]["phrases"], words["distress"]["phrases"]]
-    grammar = [p for templates in said for t in templates for p in expand(t) if STEM not in p]
+    crisis_meanings, distress_meanings, grammar, boundaries = _meanings(meanings)
     return Care(
         crisis_line,
-        PhraseSet.from_templates(words["crisis"]["phrases"], words["crisis"]["exclusions"]),
-        tuple(dict.fromkeys(normalize(p) for p in grammar + words["crisis"]["stem_words"])),
+        crisis_meanings,
+        grammar,
+        boundaries,
         spoken(crisis["message"]),
         crisis["exercise_stopped"],
-        PhraseSet.from_templates(words["distress"]["phrases"], words["distress"]["exclusions"]),
+        distress_meanings,
         spoken(distress["question"]),
         spoken(distress["support"]),
         spoken(distress["go_on"]),
         spoken([*helps["care"], *helps["idle"], *helps["exercise"]]),
         spoken([*helps["care"], *helps["exercise"], helps["resume"]]),
     )
+
+
+def _meanings(path: Path) -> tuple[MeaningSet, MeaningSet, tuple[str, ...], frozenset[str]]:
+    """The crisis and distress meanings of ``path``, its grammar examples and boundary words.
+
+    Every example must hold the meaning it is listed under: a :class:`PatternError`
+    names the one that does not, and the file.
+    """
+    data = tomllib.loads(path.read_text("utf-8"))
+    rules = data["grammar"]
+    grammar = Grammar(
+        {name: tuple(entries) for name, entries in data["classes"].items()},
+        frozenset(fold(w) for w in rules["negations"]),
+        rules["gap"],
+    )
+    try:
+        crisis = meaning_set(_patterns(data["crisis"]), data["crisis_look_alikes"]["patterns"], grammar)
+        distress = meaning_set(_patterns(data["distress"]), data["distress_look_alikes"]["patterns"], grammar)
+    except PatternError as err:
+        raise PatternError(f"{path}: {err}") from None
+    boundaries = frozenset(fold(w) for w in rules["boundaries"])
+    examples = data["examples"]
+    for kind, meanings in (("crisis", crisis), ("distress", distress)):
+        for example in examples[kind]:
+            if meanings.find(Utterance.of(example, boundaries)) is None:
+                raise PatternError(f"{path}: the {kind} example {example!r} holds no {kind} meaning; fix a pattern")
+    return crisis, distress, tuple(dict.fromkeys(normalize(e) for e in [*examples["crisis"], *examples["distress"]])), boundaries
+
+
+def _patterns(concepts: dict) -> dict[str, list[str]]:
+    return {name: table["patterns"] for name, table in concepts.items()}

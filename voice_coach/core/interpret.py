@@ -1,7 +1,10 @@
 """Understanding what the person said (recognized or typed), and what to listen for.
 
-Pure. Crisis phrasings come first, whatever else was said and whenever; then
-help; then words that may be distress; then an expected answer; then a command.
+Pure. What was said is folded once into an :class:`~voice_coach.core.utterance.Utterance`
+and read once into a :class:`Reading`; then one order decides, in every state:
+a crisis first, whatever else was said and whenever (a sentence that holds one is
+never a command or an answer); then help; then words that may be distress; then
+an expected answer; then a command.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from .answers import AnswerBook, load_answers
 from .care import Care, load_care
 from .engine import Answer, Command, Crisis, Distress, Engine, Event, NoAnswer, NotUnderstood
 from .library import Library
+from .meaning import Found
 from .phrases import Intent, PhraseBook, load_phrases
+from .utterance import Utterance
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,22 @@ class Listening:
     open_answer: bool = False
     """An open question is waiting: the answer may be any words, best heard with the
     model's own language model rather than a grammar."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything an utterance means whatever the coach is doing, found in one pass."""
+
+    utterance: Utterance
+    """What was said, folded."""
+    crisis: Found | None
+    """The crisis meaning it holds, if any."""
+    help: bool
+    """It asks for help."""
+    distress: Found | None
+    """The distress meaning it holds, if any."""
+    command: str | None
+    """The session command it holds, if any."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +62,24 @@ class Interpreter:
     @classmethod
     def load(cls, language: Path | None = None) -> "Interpreter":
         """The shipped Dutch data, or the ``phrases.toml``, ``answers.toml`` and
-        ``care.toml`` (phrasings only) of another language in the folder ``language``."""
+        ``crisis.toml`` of another language in the folder ``language``."""
         if language is None:
             return cls(load_phrases(), load_answers(), load_care())
         return cls(
             load_phrases(language / "phrases.toml"), load_answers(language / "answers.toml"),
-            load_care(language / "care.toml"),
+            load_care(language / "crisis.toml"),
+        )
+
+    def read(self, heard: str) -> Reading:
+        """``heard`` folded once and read for every meaning that does not depend on the state."""
+        utterance = self.care.utterance(heard)
+        crisis = self.care.crisis_in(utterance)
+        if crisis is not None:  # nothing else matters, and nothing else may be acted on
+            return Reading(utterance, crisis, False, None, None)
+        intent = self.phrases.match_session(utterance)
+        return Reading(
+            utterance, None, self.phrases.is_help(utterance), self.care.distress_in(utterance),
+            intent.name if intent else None,
         )
 
     def during(self, heard: str, expected: tuple[str, ...] = (), open_answer: bool = False) -> Event | None:
@@ -55,21 +88,24 @@ class Interpreter:
         ``open_answer``: the question is open, so "geen idee" means no answer.
         None: nothing to act on.
         """
-        if self.care.is_crisis(heard):
+        return self.event(self.read(heard), expected, open_answer)
+
+    def event(self, reading: Reading, expected: tuple[str, ...] = (), open_answer: bool = False) -> Event | None:
+        """The event ``reading`` is during an exercise expecting ``expected`` answers."""
+        if reading.crisis is not None:
             return Crisis()
-        if self.phrases.is_help(heard):
+        if reading.help:
             return Command("help")
-        if self.care.is_distress(heard):
+        if reading.distress is not None:
             return Distress()
         if expected:
-            found = self.answers.find(heard, expected)
+            found = self.answers.find(reading.utterance, expected)
             if found:
                 return Answer(found[0], found[1:])
-            if open_answer and self.answers.means_none(heard):
+            if open_answer and self.answers.means_none(reading.utterance):
                 return NoAnswer()
-        intent = self.phrases.match_session(heard)
-        if intent is not None:
-            return Command(intent.name)
+        if reading.command is not None:
+            return Command(reading.command)
         return NotUnderstood() if expected else None
 
     def hear(self, heard: str, engine: Engine) -> Event | None:
@@ -79,11 +115,15 @@ class Interpreter:
     def idle(self, heard: str, names: list[str]) -> Intent | None:
         """What ``heard`` asks for while no exercise runs: ``crisis``, ``distress``,
         ``help``, ``list`` or ``start`` (a whole utterance) with the name said."""
-        if self.care.is_crisis(heard):
+        return self.idle_intent(self.read(heard), names)
+
+    def idle_intent(self, reading: Reading, names: list[str]) -> Intent | None:
+        """What ``reading`` asks for while no exercise runs (see :meth:`idle`)."""
+        if reading.crisis is not None:
             return Intent("crisis")
-        if self.care.is_distress(heard):
+        if reading.distress is not None:
             return Intent("distress")
-        return self.phrases.match_idle(heard, names)
+        return self.phrases.match_idle(reading.utterance, names)
 
     def spoken_names(self, library: Library) -> dict[str, str]:
         """Spoken name -> exercise id: the scripts' triggers and the phrase table's extra names."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..paths import DATA_DIR
 from .templates import expand
-from .utterance import find_phrase, fold, normalize, pattern_words
+from .utterance import Utterance, find_phrase, fold, normalize, pattern_words
 
 SLOT = "{oefening}"
 """Placeholder for an exercise's spoken name in the idle start phrasings."""
@@ -95,19 +95,19 @@ class PhraseBook:
         """Every command phrasing valid during an exercise (recognizer form)."""
         return [*self.help, *(p for phrases in self.session.values() for p in phrases)]
 
-    def match_idle(self, heard: str, names: list[str]) -> Intent | None:
+    def match_idle(self, heard: Utterance, names: list[str]) -> Intent | None:
         """The idle intent ``heard`` is as a whole utterance (help too: idle, the coach
         must not speak up at a word inside a conversation in the room)."""
-        return {fold(p): intent for p, intent in self.idle_phrases(names).items()}.get(fold(heard))
+        return {fold(p): intent for p, intent in self.idle_phrases(names).items()}.get(heard.plain)
 
-    def is_help(self, heard: str) -> bool:
+    def is_help(self, heard: Utterance) -> bool:
         """True when ``heard`` asks for help anywhere in it."""
-        words = fold(heard).split()
+        words = list(heard.words)
         return any(find_phrase(words, pattern_words(p)) != -1 for p in self.help)
 
-    def match_session(self, heard: str) -> Intent | None:
+    def match_session(self, heard: Utterance) -> Intent | None:
         """The session command in ``heard``; the longest phrasing found wins."""
-        words = fold(heard).split()
+        words = list(heard.words)
         candidates = [(command, p) for command, phrases in self.session.items() for p in phrases]
         # Longest phrasing first, so "nog een keer" is not read as a shorter phrase inside it.
         for command, phrase in sorted(candidates, key=lambda c: -len(c[1].split())):

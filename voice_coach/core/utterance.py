@@ -13,10 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .templates import expand
 
 STEM = "*"
 """A pattern word ending in this matches every word that starts with it ("zelfmoord*")."""
+BREAK = "|"
+"""Stands at a clause boundary, or where words were taken out; no phrase spans it."""
+PAUSE = ","
+"""Stands where typed text has a comma: a clause may end there ("ik kan niet meer,
+echt"), but room between words may span it ("ik wil, eerlijk gezegd, dood")."""
 UNKNOWN = "[unk]"
 """What the recognizer puts where it heard something outside its grammar or unclearly."""
 
@@ -37,6 +41,49 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+CLAUSE_END = re.compile(r"[.!?;:]+")
+"""Punctuation that ends a clause when the text has it (typed text; a recognizer gives none)."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing that was said, folded once: every check reads this."""
+
+    said: str
+    """As heard or typed."""
+    words: tuple[str, ...]
+    """Its folded words, with :data:`BREAK` at each clause boundary and :data:`PAUSE` at each comma."""
+
+    @classmethod
+    def of(cls, said: str, boundaries: frozenset[str] = frozenset()) -> "Utterance":
+        """``said`` folded; its sentence punctuation and the words in ``boundaries``
+        (folded conjunctions such as "omdat") become clause boundaries, its commas pauses."""
+        words: list[str] = []
+        for clause in CLAUSE_END.split(said):
+            folded = _joined([[BREAK if w in boundaries else w for w in fold(part).split()] for part in clause.split(",")], PAUSE)
+            if folded:
+                words += [BREAK, *folded] if words else folded
+        return cls(said, tuple(words))
+
+    @property
+    def text(self) -> str:
+        """The words separated by single spaces, with a space at either end: what patterns search."""
+        return f" {' '.join(self.words)} "
+
+    @property
+    def plain(self) -> str:
+        """The folded words without boundaries or pauses (how whole-utterance commands compare)."""
+        return " ".join(w for w in self.words if w not in (BREAK, PAUSE))
+
+
+def _joined(parts: list[list[str]], between: str) -> list[str]:
+    """The non-empty ``parts`` one after another, ``between`` between each two."""
+    joined: list[str] = []
+    for part in filter(None, parts):
+        joined += [between, *part] if joined else part
+    return joined
+
+
 def _word_matches(word: str, pattern: str) -> bool:
     if pattern.endswith(STEM):
         return word.startswith(pattern[:-1])
@@ -51,43 +98,6 @@ def find_phrase(words: list[str], phrase: list[str]) -> int:
     return -1
 
 
-
 def pattern_words(phrase: str) -> tuple[str, ...]:
     """The folded words of a pattern phrase, a trailing :data:`STEM` kept."""
     return tuple(fold(word) + (STEM if word.endswith(STEM) else "") for word in phrase.split())
-
-
-@dataclass(frozen=True)
-class PhraseSet:
-    """Phrases looked for anywhere inside an utterance, after taking out look-alikes."""
-
-    phrases: tuple[tuple[str, ...], ...]
-    """Each phrase as folded words (see :func:`pattern_words`)."""
-    exclusions: tuple[tuple[str, ...], ...] = ()
-    """Look-alikes, taken out of the utterance before the phrases are looked for."""
-
-    @classmethod
-    def from_templates(cls, phrases: list[str], exclusions: list[str] = ()) -> "PhraseSet":
-        """Built from sentence templates (see :mod:`voice_coach.core.templates`)."""
-        return cls(_patterns(phrases), _patterns(exclusions))
-
-    def found_in(self, heard: str) -> bool:
-        """True when ``heard`` holds one of the phrases (outside every exclusion)."""
-        words = self.without_exclusions(fold(heard).split())
-        return any(find_phrase(words, phrase) != -1 for phrase in self.phrases)
-
-    def without_exclusions(self, words: list[str]) -> list[str]:
-        """``words`` with every look-alike replaced by a break no phrase can span."""
-        words = list(words)
-        for exclusion in self.exclusions:
-            while (start := find_phrase(words, list(exclusion))) != -1:
-                words[start : start + len(exclusion)] = [BREAK]
-        return words
-
-
-BREAK = "|"
-"""Stands where words were taken out; no phrase holds it, so none matches across it."""
-
-
-def _patterns(templates) -> tuple[tuple[str, ...], ...]:
-    return tuple(dict.fromkeys(pattern_words(p) for t in templates for p in expand(t)))

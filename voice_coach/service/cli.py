@@ -421,7 +421,7 @@ def verify(config: Config, folder: Path | None) -> None:
 @main.command()
 @click.option("--listen-stdin", is_flag=True, help="Take what is said from standard input, one phrase a line, instead of the microphone (for tests and debugging).")
 @click.option("--show/--no-show", default=None, help="Print each sentence the coach says and what it does [default: on with --listen-stdin or on a terminal; never for the service, whose output goes to the system log].")
-@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with phrases.toml, answers.toml and care.toml phrasings to use instead of the Dutch ones (for tests with another language's model).")
+@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with phrases.toml, answers.toml and crisis.toml to use instead of the Dutch ones (for tests with another language's model).")
 @click.option("--start-check", type=click.Choice(["always", "night", "never"]), help='Ask "Wil je ... doen?" before an exercise starts: always, at night only, or never [default: always].')
 @voice_options
 @device_options
@@ -438,7 +438,7 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
 @main.command("night-test")
 @click.option("--hours", type=click.FloatRange(0.001, 24), default=8.0, show_default=True, help="How long to listen (Ctrl-C ends it sooner, with the summary).")
 @click.option("--recording", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="A WAV recording of a night to listen to instead of the microphone (as fast as it is recognized).")
-@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with other phrases.toml, answers.toml and care.toml phrasings (as for run).")
+@click.option("--language", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder with other phrases.toml, answers.toml and crisis.toml (as for run).")
 @click.option("--microphone", help="Input device, by (part of) its name [default: the configured one, else the system default].")
 @click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
 @click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
