@@ -120,3 +120,25 @@ def test_the_check_flow_with_real_speech_and_the_real_model(tmp_path):
         daemon.wait_log("asked whether to start veilig")
         daemon.wait_log("heard '네'", 20)
         daemon.wait_log("exercise veilig started")
+
+
+def idle_crisis_peak(tmp_path: Path, hour: int) -> float:
+    """The loudest sample of the first sentences of the 113 message, said to the idle coach
+    at ``hour`` o'clock."""
+    tmp_path.mkdir()
+    with DaemonProcess(tmp_path, start_check="always", env={"TZ": local_time_zone(hour)}) as daemon:
+        daemon.ready()
+        daemon.say("ik wil er eigenlijk niet meer zijn")
+        daemon.wait_shown("Bel gratis één één drie")
+        time.sleep(3)  # the first sentences are said
+        peak = float(np.abs(speaker_output(2)).max())
+        daemon.stop()
+    assert sessions(daemon.journal) == [("-", "crisis")]
+    return peak
+
+
+def test_a_crisis_said_to_the_idle_coach_at_night_gets_the_113_message_at_the_night_volume(tmp_path):
+    day = idle_crisis_peak(tmp_path / "day", 12)
+    night = idle_crisis_peak(tmp_path / "night", 3)
+    assert day > 0.05  # said, and not skipped by day either
+    assert abs(night / day - NIGHT_CHECK_VOLUME) < 0.05, (night, day)

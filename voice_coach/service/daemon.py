@@ -23,7 +23,7 @@ from ..audio.alsa_default import default_sound_server, unreachable_default_advic
 from ..audio.portaudio import NoPortAudio, sounddevice
 from ..audio.speaker import Speaker
 from ..core.engine import Action, Answer, Command, Crisis, Distress, Engine, SaveAnswer, Speak
-from ..core.interpret import Interpreter, Listening
+from ..core.interpret import Interpreter, Listening, Reading
 from ..core.library import Library
 from ..core.script import Script
 from ..core.timeline import describe
@@ -192,19 +192,20 @@ class Daemon:
 
     # -- what is heard ----------------------------------------------------
     def _hear(self, heard: Heard) -> None:
-        text = heard.text
-        log.info("heard %r", text)
-        if self.start_check is not None and self._answer_start_check(text):
+        log.info("heard %r", heard.text)
+        reading = self.language.read(heard.text)  # folded and read once, whatever happens next
+        if self.start_check is not None and self._answer_start_check(reading):
             return
         if self.session is not None:
-            event = self.language.hear(text, self.session.engine)
+            engine = self.session.engine
+            event = self.language.event(reading, engine.expected_answers, engine.open_answer)
             log.info("understood %s", event)
             if isinstance(event, Crisis) and self.session_id is not None:  # kept at once, not after the message
                 self._journal_write(lambda j: j.finish(self.session_id, "crisis"))
             self.session.hear(event)
             return
         names = self._spoken_names()
-        intent = self.language.idle(text, list(names))
+        intent = self.language.idle_intent(reading, list(names))
         log.info("idle command %s", intent.name if intent else None)
         if intent is None:
             return
@@ -214,11 +215,11 @@ class Daemon:
             self._start_or_ask(self.library.scripts[names[intent.value]], weak)
         elif intent.name == "list":
             self._say([self.phrases.replies.list_intro] + [list_item(self.phrases.replies, s) for s in self.library.scripts.values()])
-        elif intent.name == "crisis":
+        elif intent.name == "crisis":  # never skipped; at night at the start check's soft volume
             self._journal_write(lambda j: j.finish(j.start(NO_EXERCISE), "crisis"))
-            self._say(list(self.care.crisis_message))
+            self._say(list(self.care.crisis_message), soft=is_night(datetime.now()))
         elif intent.name == "distress":
-            self._say(list(self.care.distress_support))
+            self._say(list(self.care.distress_support), soft=is_night(datetime.now()))
         else:
             self._say(list(self.care.help_idle))
 
@@ -255,10 +256,10 @@ class Daemon:
         self._say([start_check_question(self.phrases.replies, script)], soft=night)
         log.info("asked whether to start %s", script.id)
 
-    def _answer_start_check(self, text: str) -> bool:
-        """Act on an answer to the start check; False when ``text`` is for idle listening
+    def _answer_start_check(self, reading: Reading) -> bool:
+        """Act on an answer to the start check; False when ``reading`` is for idle listening
         (a crisis, help) or means nothing, and the check goes on."""
-        event = self.language.during(text, CHECK_ANSWERS)
+        event = self.language.event(reading, CHECK_ANSWERS)
         check = self.start_check
         if isinstance(event, Answer):
             self._end_start_check()
