@@ -30,7 +30,7 @@ class SoundError(Exception):
 
 
 @contextmanager
-def _open_wav(path: Path, bounded: bool) -> Iterator[tuple[wave.Wave_read, int]]:
+def open_wav(path: Path, bounded: bool = False) -> Iterator[tuple[wave.Wave_read, int]]:
     """The WAV reader and its frame count, once the file is known to be a regular file
     holding 16-bit PCM, mono or stereo, at a sane rate, whose header claims no more than
     the file holds; ``bounded``: a script's sound (:data:`MAX_SOUND_BYTES`, :data:`MAX_SOUND_SECONDS`)."""
@@ -72,7 +72,7 @@ def _check_format(wav: wave.Wave_read, path: Path, size: int, bounded: bool) -> 
 def read_wav(path: Path, bounded: bool = False) -> tuple[np.ndarray, int]:
     """Samples (float32 mono, channels averaged) and the sample rate of a 16-bit PCM WAV file
     (``bounded``: a script's sound, see :func:`sound_problem`); SoundError for anything else."""
-    with _open_wav(path, bounded) as (wav, frames):
+    with open_wav(path, bounded) as (wav, frames):
         raw = wav.readframes(frames)
         channels, rate = wav.getnchannels(), wav.getframerate()
     samples = np.frombuffer(raw[: len(raw) // (2 * channels) * 2 * channels], dtype="<i2").astype(np.float32) / 32768.0
@@ -83,7 +83,7 @@ def read_wav(path: Path, bounded: bool = False) -> tuple[np.ndarray, int]:
 
 def wav_seconds(path: Path, bounded: bool = False) -> float:
     """Length of a WAV file from its header (``bounded``: as :func:`read_wav`)."""
-    with _open_wav(path, bounded) as (wav, frames):
+    with open_wav(path, bounded) as (wav, frames):
         return frames / wav.getframerate()
 
 

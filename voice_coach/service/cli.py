@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import queue
@@ -451,51 +452,52 @@ def night_test(
     would have acted on, with time and confidence, then sum up and say how to tune."""
     for key, value in (("microphone", microphone), ("microphone_rate", microphone_rate), ("model", model)):
         config.override(key, value)
-    import wave
+    from ..audio.sound import SoundError
+    from .night_test import open_recording
 
+    try:
+        with open_recording(recording) if recording else contextlib.nullcontext() as night:
+            _night_test(config.settings, hours, night, language)
+    except SoundError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _night_test(settings: Settings, hours: float, night, language: Path | None) -> None:
+    """The night test on the microphone, or on ``night`` (a checked Recording) when given."""
     from ..speech.asr import load_model
     from ..speech.listener import Listener
     from .night_test import NightTest
 
-    settings = config.settings
     try:
         vosk_model = load_model(settings.model)
-        night = wave.open(str(recording), "rb") if recording else None
     except ModelError as err:
         raise click.ClickException(str(err)) from None
-    except (OSError, EOFError, wave.Error) as err:
-        raise click.ClickException(f"{recording}: not a readable WAV file ({err}); record 16-bit PCM, e.g. arecord -f S16_LE -r 16000 night.wav") from None
-    if night is not None and night.getsampwidth() != 2:
-        raise click.ClickException(f"{recording}: only 16-bit PCM WAV is supported; convert it with: sox IN -b 16 OUT.wav")
     interpreter = Interpreter.load(language)
     test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)))
-    rate = night.getframerate() if night else settings.microphone_rate
 
     def make_listener(sink) -> Listener:
         return Listener(
-            vosk_model, sink, None, settings.microphone, rate, settings.min_confidence, wait_for_device=True,
-            recorded=bool(night),
+            vosk_model, sink, None, settings.microphone, night.rate if night else settings.microphone_rate,
+            settings.min_confidence, wait_for_device=True, recorded=night is not None,
         )
 
     try:
         listener = test.listen_with(make_listener)
     except DeviceError as err:
         raise click.ClickException(str(err)) from None
-    if night is not None:
-        click.echo(f"Listening to {recording} ({night.getnframes() / rate / 3600:.2f} h); nothing will be said.")
-        with night:
-            heard_hours = test.feed_recording(night) / 3600
-    else:
-        click.echo(f"Listening for {hours:g} h; nothing will be said or started. Ctrl-C ends it with the summary.")
-        started = time.monotonic()
-        try:
+    try:
+        if night is not None:
+            click.echo(f"Listening to {night.seconds / 3600:.2f} h of recording; nothing will be said. Ctrl-C ends it with the summary.")
+            test.feed_recording(night)
+        else:
+            click.echo(f"Listening for {hours:g} h; nothing will be said or started. Ctrl-C ends it with the summary.")
+            ends = time.monotonic() + hours * 3600
             with listener:
-                while time.monotonic() - started < hours * 3600:
-                    time.sleep(1.0)
-        except KeyboardInterrupt:
-            pass
-        heard_hours = (time.monotonic() - started) / 3600
-    for line in test.summary(heard_hours):
+                while time.monotonic() < ends:
+                    time.sleep(min(1.0, max(ends - time.monotonic(), 0.0)))
+    except KeyboardInterrupt:
+        click.echo("Ended early (Ctrl-C).")
+    for line in test.summary(listener.frames_fed / listener.rate / 3600):
         click.echo(line)
 
 

@@ -89,7 +89,10 @@ class Daemon:
         """Shows what the coach says and does (typed replies, or a terminal): never for the service,
         whose output goes to the system log."""
         self.notifier = Notifier()
-        self.inbox: queue.Queue[tuple[str, str]] = queue.Queue()
+        self.inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        """Heard phrases and signals, in order (a SimpleQueue: safe to put into from a signal handler)."""
+        self.stopping = False
+        """SIGTERM or SIGINT came: acted on before anything still waiting in the inbox."""
         self.library = Library()
         self.session: Session | None = None
         self.session_id: int | None = None
@@ -131,8 +134,8 @@ class Daemon:
             self.speaker.mixer, self.speaker.frame_at, self.cache,
             self._listen_for, self.language,
         )
-        signal.signal(signal.SIGTERM, lambda *_: self.inbox.put(("signal", "TERM")))
-        signal.signal(signal.SIGINT, lambda *_: self.inbox.put(("signal", "TERM")))
+        signal.signal(signal.SIGTERM, self._stop_soon)
+        signal.signal(signal.SIGINT, self._stop_soon)
         signal.signal(signal.SIGHUP, lambda *_: self.inbox.put(("signal", "HUP")))
         with self.speaker:
             self._start_listening(model)
@@ -162,6 +165,10 @@ class Daemon:
             self.listener.start()
         self._listen_idle()
 
+    def _stop_soon(self, *_) -> None:
+        self.stopping = True
+        self.inbox.put(("signal", "TERM"))  # wakes a waiting loop
+
     def _loop(self) -> int:
         while True:
             waits = [1.0, self.notifier.seconds_to_ping()]
@@ -174,7 +181,7 @@ class Daemon:
             except queue.Empty:
                 kind, value = "", ""
             self.notifier.ping_if_due()  # fed whatever the devices do
-            if kind == "signal" and value == "TERM":
+            if self.stopping:
                 self._end_session("stopped", hush=True)
                 self.notifier.stopping()
                 log.warning("stopped")
@@ -419,13 +426,17 @@ class _Forward:
     """A queue-like sink that wraps each heard phrase, with how sure the recognizer was of
     it, for the daemon's inbox."""
 
-    def __init__(self, inbox: queue.Queue, confidence: Callable[[], float | None] = lambda: 1.0):
+    def __init__(self, inbox: queue.SimpleQueue, confidence: Callable[[], float | None] = lambda: 1.0):
         self.inbox = inbox
         self.confidence = confidence
         """Asked on the listener's thread, right after the phrase was recognized."""
 
     def put(self, text: str) -> None:
         self.inbox.put(("heard", Heard(text, self.confidence())))
+
+    def qsize(self) -> int:
+        """How much waits in the inbox (signals included)."""
+        return self.inbox.qsize()
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ how to tune. So a person measures false starts in their own bedroom, with their 
 
 from __future__ import annotations
 
+import contextlib
 import wave
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 
+from ..audio.sound import SoundError, open_wav
 from ..core.interpret import Interpreter
 from ..core.library import Library
 from ..speech.listener import Listener
@@ -19,6 +22,34 @@ TARGET_PER_HOUR = 0.1
 """At most one false start in ten hours."""
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 """Confidence thresholds the summary tries for the starts it logged."""
+ADVICE_HOURS = 6.0
+"""Audio to have listened to, most of a night, before saying that asking only at night is safe."""
+RECORDING_HINT = "record a night as 16-bit PCM, e.g. arecord -f S16_LE -r 16000 night.wav"
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recorded night, checked and open for reading."""
+
+    wav: wave.Wave_read
+    """The reader, at the first frame."""
+    rate: int
+    """Frames a second."""
+    channels: int
+    """1 or 2."""
+    seconds: float
+    """Its length."""
+
+
+@contextlib.contextmanager
+def open_recording(path: Path) -> Iterator[Recording]:
+    """The recording at ``path``, checked as every WAV file is (:func:`~voice_coach.audio.sound.open_wav`:
+    a FIFO refused, not waited on; 16-bit PCM, mono or stereo, a sane rate, a header that
+    fits the file) and holding audio; SoundError, naming it, otherwise."""
+    with open_wav(path) as (wav, frames):
+        if frames == 0:
+            raise SoundError(f"{path}: holds no audio; {RECORDING_HINT}")
+        yield Recording(wav, wav.getframerate(), wav.getnchannels(), frames / wav.getframerate())
 
 
 @dataclass(frozen=True)
@@ -81,17 +112,19 @@ class NightTest:
         self.logged.append(done)
         self.report(done)
 
-    def feed_recording(self, recording: wave.Wave_read) -> float:
-        """A recorded night (16-bit PCM at the listener's rate), fed block by block as fast
-        as it is recognized, never whole in memory; returns its length in seconds."""
-        rate, channels = recording.getframerate(), recording.getnchannels()
-        block, fed = rate // 10, 0
-        while frames := recording.readframes(block):
-            samples = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).mean(axis=1).astype("<i2")
-            self.position = fed / rate
+    def feed_recording(self, recording: Recording) -> None:
+        """A recorded night (at the listener's rate), fed in blocks of a tenth of a second as
+        fast as it is recognized, never whole in memory; a partial last frame is left out."""
+        frame_bytes = 2 * recording.channels
+        fed = 0
+        while frames := recording.wav.readframes(recording.rate // 10):
+            whole = frames[: len(frames) - len(frames) % frame_bytes]
+            if not whole:
+                break
+            samples = np.frombuffer(whole, dtype="<i2").reshape(-1, recording.channels).mean(axis=1).astype("<i2")
+            self.position = fed / recording.rate
             self.listener.feed(samples, self.position)
             fed += len(samples)
-        return fed / rate
 
     def summary(self, hours: float) -> list[str]:
         """What it would have done per hour, and how to tune the coach."""
@@ -104,7 +137,13 @@ class NightTest:
         for intent, count in sorted(others.items()):
             lines.append(f"Times it would have answered {intent}: {count} ({_rate(count, hours)}).")
         if not starts:
-            lines.append('No false start: start_check = "night" (ask only at night) is safe here.')
+            if hours < ADVICE_HOURS:
+                lines.append(
+                    f"Too little audio heard to tell whether start_check = \"night\" (ask only at night) is safe: "
+                    f"listen to at least {ADVICE_HOURS:g} hours of a night."
+                )
+            else:
+                lines.append('No false start: start_check = "night" (ask only at night) is safe here.')
             return lines
         lines.append("Starts left at a higher confidence threshold: " + ", ".join(
             f"{t:.2f}: {sum(d.confidence is not None and d.confidence >= t for d in starts)}" for t in THRESHOLDS

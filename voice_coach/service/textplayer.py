@@ -7,6 +7,8 @@ and ``show``, for whoever maintains the coach, stay English).
 
 from __future__ import annotations
 
+import io
+import logging
 import queue
 import threading
 from typing import TextIO
@@ -22,6 +24,13 @@ PROMPT = "  › "
 PHASES = {"in": "adem in", "hold": "vasthouden", "out": "adem uit", "rest": "wachten"}
 ENDINGS = {"completed": "afgerond", "stopped": "gestopt", "crisis": "gestopt", "paused": "gepauzeerd"}
 HINT = "Zeg bijvoorbeeld: pauze, verder, herhaal, langzamer of stop."
+MAX_UTTERANCE = 1000
+"""Characters of a typed line that are heard; the rest of a longer line is dropped. Nobody
+says this much at once, and every character costs the interpreter time."""
+MAX_WAITING = 100
+"""Typed lines that may wait unheard; more are dropped, so a flood cannot bury a stop."""
+
+log = logging.getLogger(__name__)
 
 
 def shown(action: Action) -> str | None:
@@ -111,13 +120,37 @@ class TerminalPlayer:
 
 
 def read_lines(source: TextIO, heard: queue.Queue[str]) -> threading.Thread:
-    """Feed every line typed on ``source`` into ``heard``, in a daemon thread."""
+    """Feed every line typed on ``source`` into ``heard``, in a daemon thread. Bytes that are
+    not UTF-8 become U+FFFD instead of ending the reader; a line is cut at
+    :data:`MAX_UTTERANCE` characters (read in pieces, never whole in memory); a line that
+    finds :data:`MAX_WAITING` others waiting is dropped."""
+    if isinstance(source, io.TextIOWrapper):
+        source.reconfigure(errors="replace")
 
     def pump() -> None:
-        for line in source:
-            if line.strip():
-                heard.put(line.strip())
+        dropped = 0
+        while line := _bounded_line(source):
+            if not line.strip():
+                continue
+            if heard.qsize() >= MAX_WAITING:
+                dropped += 1
+                if dropped == 1:
+                    log.warning("typed lines come faster than they are heard; dropping them while %d wait", MAX_WAITING)
+                continue
+            dropped = 0
+            heard.put(line.strip())
 
     thread = threading.Thread(target=pump, name="typed-replies", daemon=True)
     thread.start()
     return thread
+
+
+def _bounded_line(source: TextIO) -> str:
+    """The next line of ``source`` (with its newline), at most :data:`MAX_UTTERANCE`
+    characters of it; "" at the end."""
+    line = source.readline(MAX_UTTERANCE + 1)
+    if len(line) <= MAX_UTTERANCE or line.endswith("\n"):
+        return line
+    while (rest := source.readline(MAX_UTTERANCE)) and not rest.endswith("\n"):
+        pass  # the rest of an overlong line is not heard
+    return line[:MAX_UTTERANCE] + "\n"

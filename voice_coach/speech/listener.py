@@ -65,6 +65,8 @@ class Listener:
             self.barge_in.set_phrases(stop_phrases)
         self._lock = threading.Lock()
         self._was_deaf = False
+        self.frames_fed = 0
+        """Audio frames fed so far: how much was really listened to (a missing microphone feeds none)."""
 
     def listen_for(self, listening: Listening) -> None:
         """Listen for what is valid now."""
@@ -113,6 +115,7 @@ class Listener:
         ``captured_at`` (the bench and the night test feed it by hand too)."""
         audio = samples.tobytes()
         with self._lock:
+            self.frames_fed += len(samples)
             if self._coach_audible(captured_at):
                 if not self._was_deaf:
                     self.recognizer.reset()
