@@ -142,6 +142,17 @@ def last_sound(samples: np.ndarray, threshold: float = 1e-3) -> int:
 
 
 
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 256 KB tmpfs, a full disk for real (the tests run as root); skipped where nothing can be mounted."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
 def read_until(process, needle: str, seconds: float = 60.0) -> str:
     """Read a subprocess's output until a line holds ``needle``; returns that line."""
     import select

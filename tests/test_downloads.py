@@ -116,17 +116,6 @@ def test_a_fifo_carried_over_is_refused_not_waited_on(tmp_path):
         install_voice(ENTRY, tmp_path / "voices", str(tmp_path))
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 256 KB tmpfs (the tests run as root); skipped where nothing can be mounted."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
 def test_a_full_disk_gives_a_clear_message_and_leaves_nothing(server, tiny_disk):
     with pytest.raises(DownloadError, match=f"the disk holding {tiny_disk}/models is full; make room there"):
         install_model(f"{server}/model.zip", tiny_disk / "models", "m", MANIFEST)

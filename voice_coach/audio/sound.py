@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import stat
 import wave
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
@@ -98,12 +98,13 @@ def sound_problem(path: Path) -> str | None:
     return None
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
-    """Write float samples as 16-bit mono PCM."""
+def write_wav(target: Path | BinaryIO, samples: np.ndarray, rate: int) -> None:
+    """Write float samples as 16-bit mono PCM into ``target``: a path, or a file open for binary writing."""
     clipped = np.clip(samples, -1.0, 1.0)
     # The file is opened first: wave.open on a path that cannot be created leaves a
     # half-made writer whose __del__ prints a traceback after the real error.
-    with open(path, "wb") as file, wave.open(file, "wb") as wav:
+    opened = open(target, "wb") if isinstance(target, (str, os.PathLike)) else nullcontext(target)
+    with opened as file, wave.open(file, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(rate)

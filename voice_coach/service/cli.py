@@ -304,23 +304,23 @@ def prerender(config: Config) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The WAV file to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The WAV file to write: a new file, or one of your own; readable only by you (mode 0600), as it may hold your answers.")
 @click.option("--answer", "answers", multiple=True, help="Reply to the next question (repeatable); unanswered ones take their default.")
 @voice_options
 @click.pass_obj
 def render(config: Config, name: str, output: Path, answers: tuple[str, ...]) -> None:
     """Render a whole exercise to a WAV file, with the same timing as when it plays."""
+    from .private_file import PrivateFileError, check_target, write_private
     from .render import RENDER_RATE, render_exercise
 
     settings = config.settings
     script = _script(settings, name)
     try:
+        check_target(output)  # before the rendering: a FIFO or device there is refused at once
         samples, timeline = render_exercise(script, speech_cache(settings), answers)
-        write_wav(output, samples, RENDER_RATE)
-    except SpeechError as err:
+        write_private(output, lambda out: write_wav(out, samples, RENDER_RATE), binary=True)
+    except (SpeechError, PrivateFileError) as err:
         raise click.ClickException(str(err)) from None
-    except OSError as err:
-        raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
     click.echo(f"{output}: {script.title}, {clock_text(len(samples) / RENDER_RATE)} ({timeline.outcome})")
 
 

@@ -1,5 +1,5 @@
-"""Writing a file the person named that holds their words (a journal export), safely even as
-root: a private temporary file beside it, renamed into place when complete.
+"""Writing a file the person named that holds their words (a journal export, a rendered
+exercise with its said-back answers), safely even as root: a private temporary file beside it, renamed into place when complete.
 
 The name the person gave is never opened: a device node, FIFO or link there is not
 followed, chmodded or waited on, and a file of another user is refused rather than
@@ -12,7 +12,9 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import IO, Callable, TypeVar
+
+T = TypeVar("T")
 
 
 class PrivateFileError(Exception):
@@ -35,9 +37,10 @@ def check_target(path: Path) -> None:
         raise PrivateFileError(f"{path} belongs to another user (uid {info.st_uid}); name a file of your own or a new one")
 
 
-def write_private(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write ``path`` (mode 0600, UTF-8 text) through ``write``, which returns what it wrote
-    (passed on); an existing ``path`` is replaced only when it is the caller's regular file."""
+def write_private(path: Path, write: Callable[[IO], T], binary: bool = False) -> T:
+    """Write ``path`` (mode 0600; UTF-8 text, or bytes with ``binary``) through ``write``,
+    whose result is passed on; an existing ``path`` is replaced only when it is the caller's
+    regular file."""
     check_target(path)
     folder = path.parent
     try:
@@ -45,7 +48,7 @@ def write_private(path: Path, write: Callable[[TextIO], int]) -> int:
     except OSError as err:
         raise PrivateFileError(f"cannot write {path}: {err.strerror} (in the folder {folder})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             result = write(out)
             out.flush()
             os.fsync(out.fileno())

@@ -14,7 +14,7 @@ from ..core.care import Care
 from ..core.phrases import Replies
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
 from ..paths import private_folder
-from .tts import SpeechError, Synthesizer
+from .tts import NoRoom, SpeechError, Synthesizer
 from .voices import Voice
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ class SpeechCache:
                     continue  # another thread fell back or rendered it meanwhile
                 try:
                     self._seconds[path] = self.synthesizer.render(text, rate, path)
+                except NoRoom:
+                    raise  # every voice needs room
                 except SpeechError as err:
                     if not self.synthesizer.fall_back(str(err)):
                         raise

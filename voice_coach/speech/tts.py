@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Sequence
@@ -21,10 +22,17 @@ RENDER_ATTEMPTS = 3
 """A sentence is rendered at most this often (each time with a fresh engine) before giving up."""
 SILENCE_PEAK = 0.01
 """A rendering whose loudest sample is below this is silence, not speech."""
+MIN_ROOM = 4 << 20
+"""Free bytes below which a failed rendering is the full disk's fault, not the voice's
+(a sentence takes a few hundred kB)."""
 
 
 class SpeechError(Exception):
     """Speech could not be synthesized; the message says what to do."""
+
+
+class NoRoom(SpeechError):
+    """The disk of the speech cache is full: another voice would not help, free space would."""
 
 
 def plausible_seconds(text: str, words_per_minute: float) -> tuple[float, float]:
@@ -169,6 +177,8 @@ class Synthesizer:
                 problem = str(err)
                 self._retire(words_per_minute)  # start over with a fresh worker
                 scratch.unlink(missing_ok=True)
+                if shutil.disk_usage(target.parent).free < MIN_ROOM:
+                    raise NoRoom(f"no room to render speech in {target.parent}: the disk is full; free some space") from None
                 continue
             os.chmod(scratch, 0o600)
             os.replace(scratch, target)

@@ -36,9 +36,14 @@ def start(arguments: list[str]) -> Render:
     _espeak.Synth = lambda text, *args, flags=0, **kw: synth(text, *args, flags=flags | _espeak.PHONEMES, **kw)
 
     def render(text: str, path: str) -> None:
+        # The driver writes the file from inside espeak's callback, where a failed write
+        # (a full disk) is swallowed and its loop never ends: it writes into memory here.
+        wav = io.BytesIO()
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints every file name
-            engine.save_to_file(text, path)
+            engine.save_to_file(text, wav)
             engine.runAndWait()
+        with open(path, "wb") as file:
+            file.write(wav.getvalue())
 
     # pyttsx3 2.99 can lose the first file an engine renders: spend it on a throwaway.
     warmup = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"voice-coach-warmup-{os.getpid()}.wav")
