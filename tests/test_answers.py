@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.core.answers import load_answers
+from voice_coach.core.answers import AnswerError, load_answers, said_back
 from voice_coach.core.library import load_library
 from voice_coach.core.loader import SAYABLE_PATTERN
-from voice_coach.core.utterance import Utterance
+from voice_coach.core.utterance import Utterance, fold
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 from voice_coach.core.script import Record
 
@@ -80,9 +80,89 @@ TABLE = [
 ]
 
 
+def words(said: str, expected) -> tuple[str, ...]:
+    return tuple(h.word for h in BOOK.find(Utterance.of(said), tuple(expected)))
+
+
 @pytest.mark.parametrize("said,expected,found", TABLE)
 def test_answers_in_their_own_words(said, expected, found):
-    assert BOOK.find(Utterance.of(said), tuple(expected)) == found
+    assert words(said, expected) == found
+
+
+# Everyday answers that were "not understood" before (the issue's list), and the
+# meanings that went wrong.
+EVERYDAY = [
+    *(((w, BODY, (m,))) for w, m in [
+        ("rugpijn", "pijn"), ("nekpijn", "pijn"), ("krampen", "spanning"), ("hartkloppingen", "hartkloppingen"),
+        ("duizelig", "duizeligheid"), ("trillerig", "trillen"), ("een knoop in mijn maag", "spanning"),
+        ("ik ben op", "vermoeidheid"), ("goed", "goed"), ("prima", "goed"), ("het gaat wel", "goed"),
+        ("licht in mijn hoofd", "duizeligheid"), ("mijn hart bonkt", "hartkloppingen"), ("zware benen", "zwaarte"),
+    ]),
+    *(((w, EMOTION, (m,))) for w, m in [
+        ("rot", "rotgevoel"), ("klote", "rotgevoel"), ("gestrest", "stress"), ("onzeker", "onzekerheid"),
+        ("teleurgesteld", "teleurstelling"), ("tevreden", "tevredenheid"), ("wanhopig", "wanhoop"),
+        ("machteloos", "machteloosheid"), ("overprikkeld", "overprikkeling"), ("in de war", "verwarring"),
+        ("ik voel me rot", "rotgevoel"), ("ik voel niks", "leegte"), ("'k voel mij nie goed", "rotgevoel"),
+    ]),
+    *(((w, NEED, (m,))) for w, m in [
+        ("alleen zijn", "ruimte"), ("iemand om mee te praten", "contact"), ("liefde", "liefde"),
+        ("duidelijkheid", "duidelijkheid"), ("muziek", "muziek"), ("een goed gesprek", "contact"),
+        ("mijn kinderen zien", "contact"), ("weinig prikkels", "rust"), ("een wandeling", "beweging"),
+        ("ik heb hulp nodig", "steun"), ("mijn sponsor bellen", "steun"), ("een dag zonder drank", "nuchterheid"),
+    ]),
+]
+
+
+@pytest.mark.parametrize("said,expected,found", EVERYDAY)
+def test_everyday_answers_are_understood(said, expected, found):
+    assert words(said, expected) == found
+
+
+# A short word is an answer only where it ends a clause: "ik zit op de bank" is no "op".
+NOT_AN_ANSWER = [("ik zit op de bank", BODY), ("ik ben alleen maar even wakker", EMOTION), ("een klein beetje", EMOTION)]
+
+
+@pytest.mark.parametrize("said,expected", NOT_AN_ANSWER)
+def test_a_short_answer_word_inside_other_words_is_no_answer(said, expected):
+    assert words(said, expected) == ()
+
+
+def test_the_check_in_understands_at_least_150_everyday_words_and_phrases():
+    phrases = {p for w in {*BODY, *EMOTION, *NEED} for p in BOOK.spoken.get(w, ())}
+    assert len(phrases) >= 150
+
+
+def back(said: str, expected) -> tuple[str, ...]:
+    frames = next(dict(s.body.say_back) for sc in LIBRARY.scripts.values() for s in sc.steps
+                  if isinstance(s.body, Record) and s.body.answers == tuple(expected))
+    return said_back(BOOK.find(Utterance.of(said), tuple(expected)), frames)
+
+
+# Said back in the person's own words, with the right form: never the answer word they did not say.
+SAID_BACK = [
+    ("ik ben echt heel moe", BODY, ("Je voelt je moe.",)),
+    ("moe en gespannen", BODY, ("Je voelt je moe en gespannen.",)),
+    ("rugpijn", BODY, ("Je voelt rugpijn.",)),
+    ("een knoop in mijn maag", BODY, ("Je voelt een knoop in je maag.",)),
+    ("ik ben op", BODY, ("Je bent op.",)),
+    ("het gaat wel", BODY, ("Het gaat wel.",)),
+    ("ik voel me rot", EMOTION, ("Je voelt je rot.",)),
+    ("verdriet", EMOTION, ("Je voelt verdriet.",)),
+    ("ik voel me geïrriteerd", EMOTION, ("Je voelt je geïrriteerd.",)),
+    ("rust", NEED, ("Je hebt rust nodig.",)),
+    ("mijn kinderen zien", NEED, ("Je wilt je kinderen zien.",)),
+    ("iemand om mee te praten", NEED, ("Je hebt iemand nodig om mee te praten.",)),
+    ("even alleen zijn", NEED, ("Je wilt even alleen zijn.",)),
+]
+
+
+@pytest.mark.parametrize("said,expected,sentences", SAID_BACK)
+def test_an_answer_is_said_back_in_the_persons_own_words(said, expected, sentences):
+    assert back(said, expected) == sentences
+
+
+def test_a_category_word_the_person_did_not_say_is_never_said_back():
+    assert "vermoeidheid" not in " ".join(back("moe", BODY)) and "schuldgevoel" not in " ".join(back("ik voel me schuldig", EMOTION))
 
 
 NONE = ["niks", "niets", "weet ik niet", "ik weet het niet", "geen idee", "dat weet ik niet", "moeilijk te zeggen", "ik weet het echt niet"]
@@ -104,13 +184,17 @@ def test_every_check_in_answer_has_everyday_phrasings():
     assert bare == []
 
 
-def test_no_phrasing_belongs_to_two_answer_words():
-    owner: dict[tuple[str, ...], str] = {}
+QUESTIONS = {**{k: tuple(v) for k, v in RECORDS.items()}, "ja/nee": ("ja", "nee")}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_within_one_question_no_phrasing_belongs_to_two_answer_words(question):
+    owner: dict[str, str] = {}
     clashes = []
-    for word in BOOK.phrasings:
-        for phrasing in BOOK.phrasings_of(word):
-            if owner.setdefault(phrasing, word) != word:
-                clashes.append((phrasing, owner[phrasing], word))
+    for word in QUESTIONS[question]:
+        for phrase in (word, *BOOK.spoken.get(word, ())):
+            if owner.setdefault(fold(phrase), word) != word:
+                clashes.append((phrase, owner[fold(phrase)], word))
     assert clashes == []
 
 
@@ -123,3 +207,21 @@ def test_the_grammar_holds_every_phrasing_of_the_words_asked_for():
     grammar = BOOK.grammar(("vermoeidheid", "rust"))
     assert {"vermoeidheid", "moe", "ik ben zo moe" if False else "uitgeput", "rustig"} <= set(grammar)
     assert "bang" not in grammar
+
+
+BROKEN = [
+    ('[words.moe]\nadverb = ["moe"]', "[words.moe] has adverb; the forms are adjective, noun, verb, clause"),
+    ('[words.moe]\nadjective = ["ik ben moe"]', "leave out 'ik ...'"),
+    ('[words.moe]\nclause = ["ik tril"]', "a clause with 'ik' needs a [said_back] line for 'ik tril'"),
+    ('[words.moe]\nadjective = ["heel ~ moe"]', "an answer is said in one piece"),
+    ('[words.moe]\nadjective = ["(heel moe"]', "missing ')'"),
+]
+
+
+@pytest.mark.parametrize("entry,message", BROKEN)
+def test_broken_answer_data_names_the_file_and_the_entry(tmp_path, entry, message):
+    path = tmp_path / "answers.toml"
+    path.write_text(f'negations = ["niet"]\nnone = ["niks"]\n{entry}\n', "utf-8")
+    with pytest.raises(AnswerError) as raised:
+        load_answers(path)
+    assert str(path) in str(raised.value) and message in str(raised.value)

@@ -65,11 +65,11 @@ def test_journal_command_shows_a_readable_table_without_streaks(journal):
 
 def test_journal_export_csv(journal):
     rows = list(csv.reader(io.StringIO(cli(journal, "journal", "export", "--csv").output)))
-    assert rows[0] == ["started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer"]
+    assert rows[0] == ["started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer", "kind"]
     assert [r[2:4] + r[5:] for r in rows[1:]] == [
-        ["check-in", "completed", "emotie", "Welke emotie is er nu?", "rust"],
-        ["check-in", "completed", "behoefte", "Wat heb je vandaag nodig?", "contact"],
-        ["veilig", "stopped", "", "", ""],
+        ["check-in", "completed", "emotie", "Welke emotie is er nu?", "rust", "understood"],
+        ["check-in", "completed", "behoefte", "Wat heb je vandaag nodig?", "contact", "understood"],
+        ["veilig", "stopped", "", "", "", ""],
     ]
 
 
@@ -159,3 +159,35 @@ def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
     )
     assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: {command_name()} model download" in result.stdout
     assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout
+
+
+def test_an_answer_kept_in_the_persons_own_words_is_marked_so(tmp_path):
+    store = Journal(tmp_path / "state" / "journal.sqlite")
+    session = store.start("check-in")
+    store.record(session, "lichaam", "Wat voel je nu in je lichaam?", "alsof ik zweef", own_words=True)
+    store.record(session, "emotie", "En hoe voel je je nu, van binnen?", "rust")
+    store.finish(session, "completed")
+    out = io.StringIO()
+    store.export_csv(out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert [r[7:] for r in rows[1:]] == [["alsof ik zweef", "own words"], ["rust", "understood"]]
+    assert store.recent()[0].answers == 'lichaam: "alsof ik zweef", emotie: rust'
+
+
+def test_a_journal_from_before_own_words_gains_the_column_and_keeps_its_answers(tmp_path):
+    path = tmp_path / "state" / "journal.sqlite"
+    path.parent.mkdir(mode=0o700)
+    old = sqlite3.connect(path)
+    old.executescript(
+        """CREATE TABLE sessions (id INTEGER PRIMARY KEY, exercise TEXT NOT NULL, started TEXT NOT NULL,
+                                  ended TEXT, outcome TEXT NOT NULL);
+           CREATE TABLE answers (id INTEGER PRIMARY KEY, session INTEGER NOT NULL, at TEXT NOT NULL,
+                                 field TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL);
+           INSERT INTO sessions VALUES (1, 'check-in', '2026-01-01 08:00', '2026-01-01 08:02', 'completed');
+           INSERT INTO answers VALUES (1, 1, '2026-01-01 08:01', 'emotie', 'Welke emotie?', 'rust');"""
+    )
+    old.close()
+    path.chmod(0o600)
+    store = Journal(path)
+    store.record(1, "lichaam", "Wat voel je?", "raar", own_words=True)
+    assert store.db.execute("SELECT answer, kind FROM answers ORDER BY id").fetchall() == [("rust", "understood"), ("raar", "own words")]

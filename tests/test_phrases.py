@@ -3,10 +3,14 @@ and nothing is ambiguous unless on purpose."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from voice_coach.core.answers import load_answers
 from voice_coach.core.loader import SAYABLE_PATTERN
+from voice_coach.core.meaning import said_forms
+from voice_coach.paths import DATA_DIR
 from voice_coach.core.phrases import SESSION_COMMANDS, SLOT, Intent, load_phrases
 from voice_coach.core.utterance import Utterance, fold, normalize
 
@@ -112,14 +116,18 @@ def test_no_phrase_belongs_to_two_intents():
 
 
 # Said while a question expects an answer, these mean the answer; otherwise the command.
-DELIBERATE = {"nog een keer": ("ja", "repeat"), "sla over": ("no answer", "skip"), "sla maar over": ("no answer", "skip")}
+DELIBERATE = {
+    "nog een keer": ("ja", "repeat"), "sla over": ("no answer", "skip"), "sla maar over": ("no answer", "skip"),
+    "genoeg zo": ("nee", "stop"), "rustiger": ("tevredenheid", "slower"),
+}
 
 
 def test_answers_and_commands_overlap_only_where_decided():
     commands = {p: c for c, phrases in BOOK.session.items() for p in phrases}
-    answers = {" ".join(p): w for w in ANSWERS.phrasings for p in ANSWERS.phrasings_of(w)}
-    answers.update({" ".join(p): "no answer" for p in ANSWERS.none})
-    overlap = {p: (answers[p], commands[p]) for p in commands if p in answers}
+    answers = {fold(p): w for w in ANSWERS.spoken for p in (w, *ANSWERS.spoken[w])}
+    none = tomllib.loads((DATA_DIR / "answers.toml").read_text("utf-8"))["none"]
+    answers.update({fold(p): "no answer" for t in none for p in said_forms(t)})
+    overlap = {p: (answers[fold(p)], commands[p]) for p in commands if fold(p) in answers}
     assert overlap == DELIBERATE
 
 

@@ -1,8 +1,13 @@
 """Answers in the person's own words (data in ``data/answers.toml``).
 
-Pure: what was said and the answer words a step listens for in, the answer
-words found out. "ik ben echt moe" answers vermoeidheid; "niet moe" does not;
-"geen idee" means the person has no answer, which is fine.
+Pure: what was said and the answer words a step listens for in, the answers
+found out, each with the words the person used and how to say them back.
+"ik ben echt moe" answers vermoeidheid, said back as "moe"; "niet moe" does not
+count; "geen idee" means the person has no answer, which is fine.
+
+Phrasings are patterns of :mod:`voice_coach.core.meaning` (without room between
+words: an answer is said in one piece), so ``$`` keeps a short word to the end of
+a clause ("ik ben op", not "ik zit op de bank").
 """
 
 from __future__ import annotations
@@ -13,91 +18,195 @@ from functools import cache
 from pathlib import Path
 
 from ..paths import DATA_DIR
-from .templates import expand
-from .utterance import Utterance, find_phrase, fold, normalize, pattern_words
+from .meaning import ONE_PIECE, Pattern, PatternError, compile_pattern, said_forms
+from .templates import TemplateError
+from .utterance import Utterance, fold, normalize
 
 NEGATION_REACH = 2
 """A negation this many words or fewer before a phrasing cancels it."""
+FORMS = ("adjective", "noun", "verb", "clause")
+"""How a check-in phrasing is said back (see ``data/answers.toml``)."""
+PLAIN = "phrase"
+"""The form of a phrasing that is never said back (ja, nee, klaar)."""
+
+
+class AnswerError(ValueError):
+    """The answer data is malformed; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
-class Found:
-    """One answer phrasing found in an utterance."""
+class Phrasing:
+    """One way of saying an answer word."""
+
+    word: str
+    """The answer word it means (``vermoeidheid``)."""
+    form: str
+    """One of :data:`FORMS`, or :data:`PLAIN`."""
+    pattern: Pattern
+    """The compiled phrasing."""
+    length: int
+    """How many words it spans: the longer of two phrasings found in one place wins."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """An answer found in an utterance, in the person's own words."""
 
     word: str
     """The answer word it means."""
+    said: str
+    """The words the person used for it, as they said them ("een knoop in mijn maag")."""
+    back: str
+    """Those words turned to "je", ready for a say-back frame ("een knoop in je maag")."""
+    form: str
+    """How to say it back: one of :data:`FORMS` or :data:`PLAIN`."""
+    sentence: str | None = None
+    """A whole sentence to say back instead of a frame (``[said_back]``: "Je bent op.")."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    heard: Heard
     start: int
-    """Index of its first word in the utterance."""
     length: int
-    """How many words it spans."""
 
 
 @dataclass(frozen=True)
 class AnswerBook:
-    """Every answer word's phrasings, the no-answer phrasings and the negations."""
+    """Every answer word's phrasings, the no-answer phrasings, the negations and the say-back data."""
 
-    phrasings: dict[str, tuple[tuple[str, ...], ...]]
-    """Answer word -> its phrasings as folded words (the word itself always among them)."""
-    none: tuple[tuple[str, ...], ...]
+    phrasings: dict[str, tuple[Phrasing, ...]]
+    """Answer word -> its phrasings (the word itself always among them)."""
+    none: tuple[Pattern, ...]
     """Phrasings meaning "I have no answer"."""
     negations: frozenset[str]
-    """Words that cancel a phrasing shortly after them."""
+    """Folded words that cancel a phrasing shortly after them."""
     spoken: dict[str, tuple[str, ...]]
     """Answer word -> its phrasings as the recognizer writes them, for grammars."""
+    pronouns: dict[str, str]
+    """First-person word (recognizer form) -> the word said back ("mijn" -> "je")."""
+    said_back: dict[str, str]
+    """Phrasing (recognizer form) -> the whole sentence said back for it."""
 
-    def phrasings_of(self, word: str) -> tuple[tuple[str, ...], ...]:
+    def phrasings_of(self, word: str) -> tuple[Phrasing, ...]:
         """The phrasings of ``word``; an answer word is always a phrasing of itself."""
-        own = (tuple(fold(word).split()),)
-        return tuple(dict.fromkeys(own + self.phrasings.get(word, ())))
+        return self.phrasings.get(word) or (_phrasing(word, PLAIN, word),)
 
     def grammar(self, words: tuple[str, ...]) -> list[str]:
         """Every phrasing of ``words`` in the recognizer's form."""
         return [p for w in words for p in (w, *self.spoken.get(w, ()))]
 
-    def find(self, heard: Utterance, expected: tuple[str, ...]) -> tuple[str, ...]:
-        """The expected answer words in ``heard``, in the order said, each once.
+    def find(self, heard: Utterance, expected: tuple[str, ...]) -> tuple[Heard, ...]:
+        """The expected answers in ``heard``, in the order said, each answer word once.
 
         Longer phrasings win over shorter ones inside them ("pijn in mijn hoofd"
         is hoofdpijn, not pijn); a negation just before one cancels it.
         """
-        words = list(heard.words)
-        found = [f for w in expected for p in self.phrasings_of(w) for f in _occurrences(words, p, w)]
-        kept: list[Found] = []
+        found = [f for w in expected for p in self.phrasings_of(w) for f in self._occurrences(heard, p)]
+        kept: list[_Found] = []
         taken: set[int] = set()
         for f in sorted(found, key=lambda f: (-f.length, f.start)):
             span = set(range(f.start, f.start + f.length))
             if span & taken:
                 continue
             taken |= span
-            if not self._negated(words, f.start):
+            if not self._negated(heard.words, f.start):
                 kept.append(f)
-        return tuple(dict.fromkeys(f.word for f in sorted(kept, key=lambda f: f.start)))
+        first: dict[str, Heard] = {}
+        for f in sorted(kept, key=lambda f: f.start):
+            first.setdefault(f.heard.word, f.heard)
+        return tuple(first.values())
 
     def means_none(self, heard: Utterance) -> bool:
         """True when ``heard`` says there is no answer ("niks", "weet ik niet")."""
-        words = list(heard.words)
-        return any(find_phrase(words, p) != -1 for p in self.none)
+        return any(p.search(heard.text) for p in self.none)
 
-    def _negated(self, words: list[str], start: int) -> bool:
+    def _occurrences(self, heard: Utterance, phrasing: Phrasing) -> list[_Found]:
+        found = []
+        for match in phrasing.pattern.regex.finditer(heard.text):
+            start = heard.text.count(" ", 0, match.start())
+            length = match.group().count(" ")
+            said = " ".join(heard.spelled[start : start + length])
+            found.append(_Found(Heard(phrasing.word, said, self._back(said), phrasing.form, self.said_back.get(said)), start, length))
+        return found
+
+    def _back(self, said: str) -> str:
+        return " ".join(self.pronouns.get(w, w) for w in said.split())
+
+    def _negated(self, words: tuple[str, ...], start: int) -> bool:
         return any(w in self.negations for w in words[max(0, start - NEGATION_REACH) : start])
 
 
-def _occurrences(words: list[str], phrase: tuple[str, ...], word: str) -> list[Found]:
-    found, at = [], 0
-    while (start := find_phrase(words[at:], phrase)) != -1:
-        found.append(Found(word, at + start, len(phrase)))
-        at += start + 1
-    return found
+@cache
+def _phrasing(word: str, form: str, template: str) -> Phrasing:
+    pattern = compile_pattern(template, ONE_PIECE, word)
+    return Phrasing(word, form, pattern, max(len(p.split()) for p in said_forms(template)))
+
+
+def _forms(word: str, entry: list | dict, path: Path) -> dict[str, list[str]]:
+    """Form -> templates of one answer word; a plain list is never said back."""
+    if isinstance(entry, list):
+        return {PLAIN: entry}
+    unknown = sorted(set(entry) - set(FORMS))
+    if unknown:
+        raise AnswerError(f"{path}: [words.{word}] has {', '.join(unknown)}; the forms are {', '.join(FORMS)}")
+    return entry
+
+
+def _check_template(word: str, form: str, template: str, said_back: dict[str, str], path: Path) -> None:
+    if "~" in template or "..." in template:
+        raise AnswerError(f"{path}: [words.{word}] {template!r}: an answer is said in one piece; no '~' or '...'")
+    for phrase in said_forms(template):
+        if form in ("adjective", "noun", "verb") and phrase.split()[0] == "ik":
+            raise AnswerError(f"{path}: [words.{word}] {template!r}: leave out 'ik ...', the phrasing is found inside it")
+        if form == "clause" and "ik" in phrase.split() and phrase not in said_back:
+            raise AnswerError(f"{path}: [words.{word}] {template!r}: a clause with 'ik' needs a [said_back] line for {phrase!r}")
 
 
 @cache
 def load_answers(path: Path = DATA_DIR / "answers.toml") -> AnswerBook:
-    """The answer book in ``path`` (by default the shipped Dutch one)."""
+    """The answer book in ``path`` (by default the shipped Dutch one); :class:`AnswerError`
+    names the file and the entry that is wrong."""
     data = tomllib.loads(path.read_text("utf-8"))
-    spoken = {w: tuple(dict.fromkeys(normalize(p) for t in ts for p in expand(t))) for w, ts in data["words"].items()}
+    said_back = {normalize(k): v for k, v in data.get("said_back", {}).items()}
+    phrasings: dict[str, tuple[Phrasing, ...]] = {}
+    spoken: dict[str, tuple[str, ...]] = {}
+    try:
+        for word, entry in data["words"].items():
+            forms = _forms(word, entry, path)
+            for form, templates in forms.items():
+                for template in templates:
+                    _check_template(word, form, template, said_back, path)
+            listed = any(fold(word) == fold(p) for ts in forms.values() for t in ts for p in said_forms(t))
+            own = [] if listed else [("noun" if isinstance(entry, dict) else PLAIN, word)]
+            pairs = [*own, *((form, t) for form, ts in forms.items() for t in ts)]
+            phrasings[word] = tuple(_phrasing(word, form, t) for form, t in pairs)
+            spoken[word] = tuple(dict.fromkeys(p for _, t in pairs for p in said_forms(t)))
+        none = tuple(compile_pattern(t, ONE_PIECE, "none") for t in data["none"])
+    except (PatternError, TemplateError) as err:
+        raise AnswerError(f"{path}: {err}") from None
     return AnswerBook(
-        {w: tuple(pattern_words(p) for p in ps) for w, ps in spoken.items()},
-        tuple(pattern_words(p) for t in data["none"] for p in expand(t)),
+        phrasings,
+        none,
         frozenset(fold(w) for w in data["negations"]),
         spoken,
+        {normalize(k): v for k, v in data.get("pronouns", {}).items()},
+        said_back,
     )
+
+
+def said_back(heard: tuple[Heard, ...], frames: dict[str, str]) -> tuple[str, ...]:
+    """The sentences that say ``heard`` back in the person's own words: a frame per
+    form ("Je voelt je {answer}."), answers of one form together ("moe en gespannen"),
+    a phrasing's own sentence where it has one. Forms without a frame are not said back."""
+    sentences: list[str] = []
+    together: dict[str, list[str]] = {}
+    for answer in heard:
+        if answer.sentence is not None:
+            sentences.append(answer.sentence)
+        elif answer.form in frames:
+            together.setdefault(answer.form, []).append(answer.back)
+    for form, words in together.items():
+        sentence = frames[form].replace("{answer}", " en ".join(words))
+        sentences.append(sentence[:1].upper() + sentence[1:])
+    return tuple(sentences)

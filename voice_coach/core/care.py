@@ -90,6 +90,8 @@ class Care:
     """Help while no exercise runs: the care lines (113 first), how to start one, the exercise lines."""
     help_exercise: tuple[str, ...]
     """Help during an exercise (which pauses): the care lines (113 first), the commands, how to go on."""
+    answer_care: str
+    """Said once after an answer that asks for help or sounds like despair ("ik heb hulp nodig")."""
 
     def utterance(self, heard: str) -> Utterance:
         """``heard`` folded once, with this language's clause boundaries."""
@@ -112,7 +114,7 @@ class Care:
         """Every sentence the care texts may speak (for prerendering)."""
         return (
             *self.crisis_message, self.exercise_stopped, *self.distress_question, *self.distress_support,
-            *self.distress_go_on, *self.help_idle, *self.help_exercise,
+            *self.distress_go_on, *self.help_idle, *self.help_exercise, self.answer_care,
         )
 
 
@@ -152,6 +154,7 @@ def load_care(meanings: Path = CRISIS_FILE) -> Care:
         spoken(distress["go_on"]),
         spoken([*helps["care"], *helps["idle"], *helps["exercise"]]),
         spoken([*helps["care"], *helps["exercise"], helps["resume"]]),
+        crisis_line.fill(data["answers"]["care"]),
     )
 
 

@@ -12,9 +12,10 @@ question. Pause, herhaal and verder act on the current unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from .answers import Heard, said_back
 from .care import Care
 from .phrases import Replies
 from .script import NEXT, PHASES, Ask, Breathe, Chime, Goto, Pause, Record, Reflect, Say, Script
@@ -157,7 +158,9 @@ class SaveAnswer:
     question: str
     """The question that was asked."""
     answer: str
-    """The answer word heard."""
+    """The answer words heard, or the person's own words (:attr:`own_words`)."""
+    own_words: bool = False
+    """The coach could not place the answer: it is kept as said."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,10 @@ class Answer:
     """The answer word (canonical, e.g. ``ja``)."""
     also: tuple[str, ...] = ()
     """More expected answer words said in the same breath ("moe en gespannen")."""
+    said: tuple[Heard, ...] = field(default=(), compare=False)
+    """The person's own words for each answer word, to say back (not part of what it means)."""
+    care: bool = False
+    """Said with words of help or distress ("ik heb hulp nodig"): the 113 line is offered once."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,9 @@ class Distress:
 @dataclass(frozen=True)
 class NotUnderstood:
     """Something was said while an answer was expected, but no answer was in it."""
+
+    said: str = field(default="", compare=False)
+    """What was said: kept as the person's own words if it stays unplaced."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +290,8 @@ class Engine:
         self._checking = False  # paused, asking whether to stop after words of distress
         self._speech_end = 0.0  # when the last sentence handed out ends
         self._answered = False  # an open question of this session got an answer
+        self._own_words: list[str] = []  # unplaced answers to the current open question
+        self._care_offered = False  # the 113 line was offered after an answer
 
     # -- the protocol ----------------------------------------------------
     @property
@@ -352,7 +364,7 @@ class Engine:
                 self._answer(event, now)
             elif isinstance(event, NotUnderstood):
                 if self._is_listening():
-                    self._not_understood(now)
+                    self._not_understood(event, now)
             elif isinstance(event, NoAnswer):
                 if self._is_listening():
                     self._no_answer(now)
@@ -389,6 +401,7 @@ class Engine:
             self._finish(at, "completed")
             return
         self._index, self._unit, self._attempts = index, 0, 0
+        self._own_words = []
         self._pending.append(StepStarted(at, index + 1, steps[index].kind))
         self._expand(at)
 
@@ -468,18 +481,33 @@ class Engine:
         body = self.script.steps[self._index].body
         if isinstance(body, Ask):
             self._jump(body.answers[body.default], at)
+        elif self._keep_own_words(at):
+            self._enter(self._index + 1, at + self._speak(at, self.replies.own_words) + SENTENCE_GAP)
         else:
             self._enter(self._index + 1, at)
 
-    def _not_understood(self, now: float) -> None:
+    def _keep_own_words(self, at: float) -> bool:
+        """Save what the person said to this open question that could not be placed, as said."""
+        body = self.script.steps[self._index].body
+        if not (isinstance(body, Record) and self._own_words):
+            return False
+        self._pending.append(SaveAnswer(at, body.key, body.question, " / ".join(self._own_words), own_words=True))
+        self._answered = True
+        return True
+
+    def _not_understood(self, event: NotUnderstood, now: float) -> None:
         """Words that are no answer word: an ask that takes any words goes on with
-        them (names said aloud); otherwise it is as if nothing was said."""
+        them (names said aloud); an open question keeps them as the person's own
+        words, asks once more, and saves them if it cannot place the next answer
+        either; otherwise it is as if nothing was said."""
         body = self.script.steps[self._index].body
         if isinstance(body, Ask) and body.other:
             self._pending = [StopListening(now)]
             self._jump(body.other, now)
-        else:
-            self._unanswered(now)
+            return
+        if isinstance(body, Record) and event.said.strip():
+            self._own_words.append(event.said.strip())
+        self._unanswered(now)
 
     def _jump(self, target: str, at: float) -> None:
         self._enter(self._index + 1 if target == NEXT else self.script.label_index(target), at)
@@ -488,6 +516,7 @@ class Engine:
         """No answer is an answer too: say so kindly and go on (an ask takes its default)."""
         self._pending = [StopListening(now)]
         body = self.script.steps[self._index].body
+        self._keep_own_words(now)
         after = now + self._speak(now, self.replies.no_answer) + SENTENCE_GAP
         if isinstance(body, Ask):
             self._jump(body.answers[body.default], after)
@@ -508,11 +537,13 @@ class Engine:
             return
         self._pending.append(SaveAnswer(now, body.key, body.question, ", ".join(words)))
         self._answered = True
-        after = now
+        lines = list(said_back(tuple(h for h in event.said if h.word in words), dict(body.say_back)))
         if body.confirm:
-            heard = " en ".join(words)
-            after += self._speak(now, body.confirm.replace("{answer}", heard)) + SENTENCE_GAP
-        self._enter(self._index + 1, after)
+            lines.append(body.confirm.replace("{answer}", " en ".join(words)))
+        if event.care and not self._care_offered:
+            self._care_offered = True
+            lines.append(self.care.answer_care)
+        self._enter(self._index + 1, self._speak_all(lines, now))
 
     def _crisis(self, now: float) -> None:
         self._interrupt(now)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import AnswerBook, load_answers
+from .answers import AnswerBook, Heard, load_answers
 from .care import Care, load_care
 from .engine import Answer, Command, Crisis, Distress, Engine, Event, NoAnswer, NotUnderstood
 from .library import Library
@@ -94,19 +94,20 @@ class Interpreter:
         """The event ``reading`` is during an exercise expecting ``expected`` answers."""
         if reading.crisis is not None:
             return Crisis()
+        found = self.answers.find(reading.utterance, expected) if expected else ()
+        if found and open_answer and reading.help:  # "ik heb hulp nodig" is a need: kept, and the 113 line offered once
+            return _answer(found, care=True)
         if reading.help:
             return Command("help")
         if reading.distress is not None:
             return Distress()
-        if expected:
-            found = self.answers.find(reading.utterance, expected)
-            if found:
-                return Answer(found[0], found[1:])
-            if open_answer and self.answers.means_none(reading.utterance):
-                return NoAnswer()
+        if found:
+            return _answer(found)
+        if open_answer and self.answers.means_none(reading.utterance):
+            return NoAnswer()
         if reading.command is not None:
             return Command(reading.command)
-        return NotUnderstood() if expected else None
+        return NotUnderstood(reading.utterance.said) if expected else None
 
     def hear(self, heard: str, engine: Engine) -> Event | None:
         """The event in ``heard`` for ``engine`` as it stands now."""
@@ -140,6 +141,10 @@ class Interpreter:
             *self.answers.grammar(answers), *self.phrases.session_phrases(), *self.care.grammar, *self.phrases.fillers,
         ]
         return Listening(_unique(phrases), open_answer)
+
+
+def _answer(found: tuple[Heard, ...], care: bool = False) -> Answer:
+    return Answer(found[0].word, tuple(h.word for h in found[1:]), found, care)
 
 
 def _unique(phrases: list[str]) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .answers import FORMS
 from .script import (
     KIND_OF,
     NEXT,
@@ -419,9 +420,29 @@ class _Reader:
         if confirm is not None and "{" in confirm.replace("{answer}", ""):
             self.problem("may only contain the placeholder {answer}", "confirm")
             return None
-        if None in (question, key, timeout) or None in answers:
+        say_back = self.say_back(table)
+        if None in (question, key, timeout, say_back) or None in answers:
             return None
-        return Record(question, key, tuple(answers), confirm, timeout, retry)
+        return Record(question, key, tuple(answers), confirm, timeout, retry, say_back)
+
+    def say_back(self, table: dict[str, Any]) -> tuple[tuple[str, str], ...] | None:
+        """The optional ``say_back`` table: a sentence with ``{answer}`` per form."""
+        frames = table.get("say_back", {})
+        if not isinstance(frames, dict):
+            self.problem('must be a table, e.g. say_back = { adjective = "Je voelt je {answer}." }', "say_back")
+            return None
+        unknown = sorted(set(frames) - set(FORMS))
+        if unknown:
+            self.problem(f"has {', '.join(map(repr, unknown))}; the forms are {', '.join(FORMS)}", "say_back")
+            return None
+        pairs = []
+        for form in frames:
+            sentence = self.sentence(frames, form)
+            if sentence is None or "{answer}" not in sentence or "{" in sentence.replace("{answer}", ""):
+                self.problem("needs the placeholder {answer} and no other", f"say_back.{form}")
+                return None
+            pairs.append((form, sentence))
+        return tuple(pairs)
 
     def goto(self, table: dict[str, Any]) -> StepBody | None:
         target = self.name(table, "goto")
@@ -518,7 +539,7 @@ _STEP_READERS: dict[str, tuple[Callable[[_Reader, dict], StepBody | None], tuple
     "breathe": (_Reader.breathe, ("rounds", "cues", "tones", "cue_rounds")),
     "ask": (_Reader.ask, ("answers", "default", "timeout", "retry", "other")),
     "reflect": (_Reader.reflect, ("silence",)),
-    "record": (_Reader.record, ("key", "answers", "confirm", "timeout", "retry")),
+    "record": (_Reader.record, ("key", "answers", "confirm", "timeout", "retry", "say_back")),
     "goto": (_Reader.goto, ("times",)),
 }
 assert set(_STEP_READERS) == set(KIND_OF.values())

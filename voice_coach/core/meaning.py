@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .utterance import BREAK, PAUSE, STEM, Utterance, fold
+from .templates import expand
+from .utterance import BREAK, PAUSE, STEM, Utterance, fold, normalize
 
 MAX_PATTERN_LENGTH = 400
 """A longer pattern line is a mistake in the data."""
@@ -36,6 +37,12 @@ MAX_PATTERN_LENGTH = 400
 
 class PatternError(ValueError):
     """A pattern, a class or a meaning table is malformed; the message quotes it."""
+
+
+def said_forms(template: str) -> list[str]:
+    """The phrases a one-piece pattern (no classes, no ``~``) stands for, in the
+    recognizer's form, for a grammar: its ``$`` is no word."""
+    return [normalize(p) for p in expand(template.replace("$", ""))]
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class Grammar:
     """Folded words that a gap ``~`` never spans: a negation changes the meaning."""
     gap: int
     """How many words a ``~`` may stand for."""
+
+
+ONE_PIECE = Grammar({}, frozenset(), 0)
+"""For phrasings said in one piece (commands, answers): no word classes, no room between words."""
 
 
 @dataclass(frozen=True)
@@ -194,13 +205,16 @@ class _Compiler:
         return self._word(token)
 
     def _word(self, token: str) -> str:
+        """A word; one written with a hyphen or an apostrophe ("me-time", "m'n") is the
+        words it folds to, as what is heard is folded."""
         stem = token.endswith(STEM)
-        folded = fold(token.rstrip(STEM))
-        if not folded or " " in folded:
-            self._fail(f"{token!r} is not one word")
+        words = fold(token.rstrip(STEM)).split()
+        if not words:
+            self._fail(f"{token!r} holds no word")
+        pieces = [" " + re.escape(w) + "(?= )" for w in words]
         if stem:
-            return " " + re.escape(folded) + rf"[^ \{BREAK}{PAUSE}]*(?= )"
-        return " " + re.escape(folded) + "(?= )"
+            pieces[-1] = " " + re.escape(words[-1]) + rf"[^ \{BREAK}{PAUSE}]*(?= )"
+        return "".join(pieces)
 
     def _gap(self, words: int) -> str:
         negation = "|".join(re.escape(n) for n in sorted(self.grammar.negations)) or "(?!)"

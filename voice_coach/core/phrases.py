@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 
 from ..paths import DATA_DIR
+from .meaning import ONE_PIECE, Pattern, compile_pattern, said_forms
 from .templates import expand
-from .utterance import Utterance, find_phrase, fold, normalize, pattern_words
+from .utterance import Utterance, fold, normalize
 
 SLOT = "{oefening}"
 """Placeholder for an exercise's spoken name in the idle start phrasings."""
@@ -43,6 +44,8 @@ class Replies:
     """After "harder"."""
     no_answer: str
     """When the person has no answer to an open question ("weet ik niet")."""
+    own_words: str
+    """After an answer the coach could not place twice: it is kept in the person's own words."""
     saved: str
     """After an exercise whose answers were all written to the journal."""
     not_saved: str
@@ -83,6 +86,10 @@ class PhraseBook:
     """Everyday words in every grammar that mean nothing: speech that is no command goes there."""
     replies: Replies
     """What the coach says back."""
+    help_patterns: tuple[Pattern, ...]
+    """The help phrasings compiled, looked for anywhere in what is said."""
+    session_patterns: tuple[tuple[int, str, Pattern], ...]
+    """(words, command, pattern) of every session phrasing, the longest first."""
 
     def idle_phrases(self, names: list[str]) -> dict[str, Intent]:
         """Every whole utterance meaning something while idle -> its intent (recognizer form)."""
@@ -102,16 +109,13 @@ class PhraseBook:
 
     def is_help(self, heard: Utterance) -> bool:
         """True when ``heard`` asks for help anywhere in it."""
-        words = list(heard.words)
-        return any(find_phrase(words, pattern_words(p)) != -1 for p in self.help)
+        return any(p.search(heard.text) for p in self.help_patterns)
 
     def match_session(self, heard: Utterance) -> Intent | None:
-        """The session command in ``heard``; the longest phrasing found wins."""
-        words = list(heard.words)
-        candidates = [(command, p) for command, phrases in self.session.items() for p in phrases]
-        # Longest phrasing first, so "nog een keer" is not read as a shorter phrase inside it.
-        for command, phrase in sorted(candidates, key=lambda c: -len(c[1].split())):
-            if find_phrase(words, pattern_words(phrase)) != -1:
+        """The session command in ``heard``; the longest phrasing found wins, so
+        "nog een keer" is not read as a shorter phrase inside it."""
+        for _, command, pattern in self.session_patterns:
+            if pattern.search(heard.text):
                 return Intent(command)
         return None
 
@@ -119,9 +123,17 @@ class PhraseBook:
 def _expanded(table: dict) -> dict[str, tuple[str, ...]]:
     """Intent -> every phrase its templates stand for, in the recognizer's form."""
     return {
-        key: tuple(dict.fromkeys(p if SLOT in p else normalize(p) for t in templates for p in expand(t)))
+        key: tuple(dict.fromkeys(p for t in templates for p in (expand(t) if SLOT in t else said_forms(t))))
         for key, templates in table.items()
     }
+
+
+def _session_patterns(table: dict) -> tuple[tuple[int, str, Pattern], ...]:
+    found = [
+        (max(len(p.split()) for p in said_forms(t)), command, compile_pattern(t, ONE_PIECE, command))
+        for command, templates in table.items() for t in templates
+    ]
+    return tuple(sorted(found, key=lambda f: -f[0]))
 
 
 @cache
@@ -135,4 +147,6 @@ def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
         _expanded(data.get("exercises", {})),
         tuple(normalize(w) for w in data.get("fillers", {}).get("words", [])),
         Replies(**data["replies"]),
+        tuple(compile_pattern(t, ONE_PIECE, "help") for t in data["anytime"]["help"]),
+        _session_patterns(data["session"]),
     )

@@ -104,11 +104,14 @@ class Record:
     answers: tuple[str, ...]
     """The answer words listened for."""
     confirm: str | None = None
-    """Said back after an answer; ``{answer}`` is replaced by what was heard."""
+    """Said after an answer; ``{answer}`` is replaced by the person's own words."""
     timeout: float = 12.0
     """Seconds to listen after the question before asking once more."""
     retry: str | None = None
     """Spoken instead of the question the second time; None repeats the question."""
+    say_back: tuple[tuple[str, str], ...] = ()
+    """(form, sentence) pairs: how an answer is said back, by the form of the person's
+    words (``adjective``: "Je voelt je {answer}."); before :attr:`confirm`."""
 
 
 @dataclass(frozen=True)

@@ -53,17 +53,20 @@ class Utterance:
     """As heard or typed."""
     words: tuple[str, ...]
     """Its folded words, with :data:`BREAK` at each clause boundary and :data:`PAUSE` at each comma."""
+    spelled: tuple[str, ...] = ()
+    """The same words as they were spelled (:func:`normalize`: diacritics kept), one for one."""
 
     @classmethod
     def of(cls, said: str, boundaries: frozenset[str] = frozenset()) -> "Utterance":
         """``said`` folded; its sentence punctuation and the words in ``boundaries``
         (folded conjunctions such as "omdat") become clause boundaries, its commas pauses."""
-        words: list[str] = []
+        spelled: list[str] = []
         for clause in CLAUSE_END.split(said):
-            folded = _joined([[BREAK if w in boundaries else w for w in fold(part).split()] for part in clause.split(",")], PAUSE)
-            if folded:
-                words += [BREAK, *folded] if words else folded
-        return cls(said, tuple(words))
+            parts = [[BREAK if fold(w) in boundaries else w for w in normalize(part).split()] for part in clause.split(",")]
+            joined = _joined(parts, PAUSE)
+            if joined:
+                spelled += [BREAK, *joined] if spelled else joined
+        return cls(said, tuple(fold(w) if w not in (BREAK, PAUSE) else w for w in spelled), tuple(spelled))
 
     @property
     def text(self) -> str:

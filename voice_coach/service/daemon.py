@@ -313,7 +313,7 @@ class Daemon:
         if self.session_id is None:
             log.info("could NOT keep answer %s: %s", answer.key, answer.answer)
             return False
-        kept = bool(self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer) or True))
+        kept = bool(self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer, answer.own_words) or True))
         log.info("%s answer %s: %s", "kept" if kept else "could NOT keep", answer.key, answer.answer)  # INFO: private
         return kept
 

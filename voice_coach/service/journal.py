@@ -34,6 +34,8 @@ SQLITE_MAGIC = b"SQLite format 3\0"
 DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 """SQLite's codes for a file that is not (or no longer) a sound database."""
 
+ANSWER_KINDS = ("understood", "own words")
+"""An answer the coach understood (its answer words), or one it kept in the person's own words."""
 OUTCOMES = ("running", "completed", "stopped", "interrupted", "crisis")
 """How a session ended; ``running`` until it does (a crash leaves ``interrupted``)."""
 
@@ -51,9 +53,12 @@ CREATE TABLE IF NOT EXISTS answers (
     at TEXT NOT NULL,
     field TEXT NOT NULL,
     question TEXT NOT NULL,
-    answer TEXT NOT NULL
+    answer TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'understood' CHECK (kind IN {ANSWER_KINDS!r})
 );
 """
+ANSWER_COLUMNS = {"kind": f"kind TEXT NOT NULL DEFAULT 'understood' CHECK (kind IN {ANSWER_KINDS!r})"}
+"""Columns added after the first journals were written: added to an older journal when it opens."""
 
 
 class JournalError(Exception):
@@ -116,6 +121,7 @@ class Journal:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA secure_delete = ON")  # erased answers are overwritten, not just unlinked
             self.db.executescript(SCHEMA)
+            self._add_new_columns()
             if alone:  # a session still "running" belongs to a process that died
                 self.db.execute("UPDATE sessions SET outcome = 'interrupted' WHERE outcome = 'running'")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -128,6 +134,12 @@ class Journal:
         for leftover in self.set_aside:
             log.warning("journal: %s was found with no journal open (a copy from elsewhere, or the last write "
                         "before a crash); moved aside to %s so that SQLite does not replay it", leftover.name.removesuffix(SET_ASIDE), leftover)
+
+    def _add_new_columns(self) -> None:
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(answers)")}
+        for name, definition in ANSWER_COLUMNS.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE answers ADD COLUMN {definition}")
 
     def _release(self) -> None:
         if getattr(self, "db", None) is not None:
@@ -161,11 +173,11 @@ class Journal:
         """Record how ``session`` ended."""
         self._write("UPDATE sessions SET ended = ?, outcome = ? WHERE id = ?", now(), outcome, session)
 
-    def record(self, session: int, field: str, question: str, answer: str) -> None:
-        """Keep one answer."""
+    def record(self, session: int, field: str, question: str, answer: str, own_words: bool = False) -> None:
+        """Keep one answer: its answer words, or (``own_words``) what was said, as said."""
         self._write(
-            "INSERT INTO answers (session, at, field, question, answer) VALUES (?, ?, ?, ?, ?)",
-            session, now(), field, question, answer,
+            "INSERT INTO answers (session, at, field, question, answer, kind) VALUES (?, ?, ?, ?, ?, ?)",
+            session, now(), field, question, answer, ANSWER_KINDS[own_words],
         )
 
     def recent(self, limit: int = 20) -> list[Entry]:
@@ -173,7 +185,8 @@ class Journal:
         rows = self._read(
             """SELECT s.started, s.exercise, s.outcome,
                       COALESCE((SELECT GROUP_CONCAT(item, ', ') FROM
-                                  (SELECT a.field || ': ' || a.answer AS item FROM answers a
+                                  (SELECT a.field || ': ' || CASE a.kind WHEN 'own words' THEN '"' || a.answer || '"'
+                                          ELSE a.answer END AS item FROM answers a
                                    WHERE a.session = s.id ORDER BY a.id)), '')
                FROM sessions s ORDER BY s.id DESC LIMIT ?""",
             limit,
@@ -183,7 +196,7 @@ class Journal:
     def export_csv(self, out: TextIO) -> int:
         """Every session and answer as CSV (one row per answer); returns the rows written."""
         rows = self._read(
-            """SELECT s.started, s.ended, s.exercise, s.outcome, a.at, a.field, a.question, a.answer
+            """SELECT s.started, s.ended, s.exercise, s.outcome, a.at, a.field, a.question, a.answer, a.kind
                FROM sessions s LEFT JOIN answers a ON a.session = s.id ORDER BY s.id, a.id"""
         )
         return write_csv(rows, out)
@@ -200,7 +213,7 @@ class Journal:
         _unlink_plain(self.path, _SET_ASIDE_NAMES)  # they may hold answers too
 
 
-CSV_HEADER = ("started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer")
+CSV_HEADER = ("started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer", "kind")
 """The columns of an export."""
 
 
