@@ -306,16 +306,13 @@ class Engine:
             return CHECK_ANSWERS
         if self.outcome or self.paused:
             return ()
-        body = self.script.steps[self._index].body
-        if isinstance(body, Ask):
-            return tuple(body.answers)
-        return body.answers if isinstance(body, Record) else ()
+        return question_of(self.script.steps[self._index].body)[0]
 
     @property
     def open_answer(self) -> bool:
         """True while an open question (a ``record`` step, or an ``ask`` that takes any
         words) waits for its answer."""
-        return not self._checking and bool(self.expected_answers) and _is_open(self.script.steps[self._index].body)
+        return not self._checking and bool(self.expected_answers) and question_of(self.script.steps[self._index].body)[1]
 
     def start(self, now: float) -> list[Action]:
         """Begin at ``now``; returns what is due at once."""
@@ -429,7 +426,7 @@ class Engine:
             first = self._attempts == 0 or body.retry is None
             spoken = t0 + self._speak(t0, body.question if first else body.retry)
             self._listen_until = spoken + body.timeout
-            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until, _is_open(body)))
+            self._pending.append(Listen(spoken, self.expected_answers, self._listen_until, question_of(body)[1]))
             self._unit_end = None
 
     def _silence(self, at: float, seconds: float) -> float:
@@ -694,6 +691,12 @@ class Engine:
         self._pending.insert(index, action)
 
 
-def _is_open(body: object) -> bool:
-    """A question whose answer may be any words: a ``record``, or an ``ask`` with ``other``."""
-    return isinstance(body, Record) or (isinstance(body, Ask) and body.other is not None)
+def question_of(body: object) -> tuple[tuple[str, ...], bool]:
+    """The answer words a step listens for while it asks (none for a step that asks
+    nothing), and whether its answer may be any words: a ``record``, or an ``ask``
+    with ``other``."""
+    if isinstance(body, Ask):
+        return tuple(body.answers), body.other is not None
+    if isinstance(body, Record):
+        return body.answers, True
+    return (), False

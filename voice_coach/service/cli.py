@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import queue
 import sys
@@ -30,6 +31,8 @@ from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_setting
 from .logs import start_logging
 from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .textplayer import TerminalPlayer, read_lines
+from .understand import exercise_state, idle_state
+from .understand import understand as understand_line
 
 SPEED_RANGE = click.FloatRange(0.1, 10000)
 
@@ -180,6 +183,38 @@ def show(config: Config, name: str, answers: tuple[str, ...], night: bool) -> No
         line = describe(action)
         if line:
             click.echo(f"{clock_text(action.at):>8}  {line}")
+
+
+MAX_UNDERSTOOD_LINE = 1000
+"""Longer input lines are cut, as the daemon cuts what it hears."""
+
+
+@main.command()
+@click.argument("sentences", nargs=-1)
+@click.option("--exercise", "exercise", metavar="NAME", help="During this exercise instead of while idle.")
+@click.option("--step", type=click.IntRange(min=1), help="With --exercise: at this step's question (the [[step]] tables of the script, numbered from 1).")
+@click.pass_obj
+def understand(config: Config, sentences: tuple[str, ...], exercise: str | None, step: int | None) -> None:
+    """Say what the coach makes of each SENTENCE, read exactly as the daemon reads it:
+    idle by default, or during an exercise, or at one step's question. Without
+    SENTENCE, reads one sentence a line from standard input."""
+    if step is not None and exercise is None:
+        raise click.UsageError("--step needs --exercise: which exercise's step?")
+    library = _library(config.settings)
+    language = Interpreter.load()
+    if exercise is None:
+        state = idle_state()
+    else:
+        script = _script(config.settings, exercise)
+        if step is not None and step > len(script.steps):
+            raise click.BadParameter(f"{script.id} has {len(script.steps)} steps (its [[step]] tables, numbered from 1).", param_hint="--step")
+        state = exercise_state(script, step)
+    names = language.spoken_names(library)
+    lines = sentences or (line.rstrip("\n") for line in io.TextIOWrapper(sys.stdin.buffer, "utf-8", errors="replace"))
+    for line in lines:
+        said = line[:MAX_UNDERSTOOD_LINE].strip()
+        if said:
+            click.echo(f"{said!r} [{state.name}]: {understand_line(language, said, state, names)}")
 
 
 @main.command()
