@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.core.utterance import find_phrase, fold, pattern_words
+from voice_coach.core.meaning import ONE_PIECE, compile_pattern
+from voice_coach.core.utterance import Utterance
 
 RATE = 16000
 """The listener's rate here: Vosk's own, so nothing is resampled."""
@@ -244,9 +245,9 @@ class IdleEar:
         whole = self.intent(text)
         if whole is not None:
             return whole
-        words = fold(text).split()
+        heard = Utterance.of(text).text
         for phrase, intent in self.language.phrases.idle_phrases(self.names).items():
-            if find_phrase(words, pattern_words(phrase)) != -1:
+            if compile_pattern(phrase, ONE_PIECE).search(heard):
                 return intent.name
         return None
 

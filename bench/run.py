@@ -556,6 +556,46 @@ def listening(runs: int, hours: float) -> dict:
     }
 
 
+def understanding(per_kind: int, only: list[str]) -> dict:
+    """Crisis recall, false crisis messages and answers understood through the Dutch ear,
+    per installed Dutch voice and condition (see bench/understanding.py)."""
+    from faster_whisper import WhisperModel
+
+    from understanding import measure
+
+    from voice_coach.paths import default_voices_dir
+    from voice_coach.speech.voices import all_voices, problem
+
+    ear = WhisperModel(str(ear_model()), device="cpu", compute_type="int8", cpu_threads=2)
+    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None and (not only or v.name in only)]
+    return measure(ear, voices, per_kind)
+
+
+def understanding_table(report: dict) -> str:
+    figures = report.get("understanding", {})
+    voices = {name: f for name, f in figures.items() if name != "sentences"}
+    if not voices:
+        return ""
+    lines = [
+        "", "| voice | condition | crisis reaches 113 (target ≥ 90 %) | of which the crisis message | false crisis messages on look-alikes (target ≤ 1 %) | check-in answers understood |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, conditions in voices.items():
+        for condition, f in conditions.items():
+            lines.append(
+                f"| {name} | {condition} | {f['crisis_recall_pct']} % | {f['crisis_message_pct']} % | "
+                f"{f['false_crisis_pct']} % | {f['answers_understood_pct']} % |"
+            )
+    counts = figures.get("sentences", {})
+    lines.append(
+        f"
+Through the ear (Whisper base, Dutch): {counts.get('crisis')} crisis sentences, {counts.get('look_alikes')} "
+        f"look-alikes and {counts.get('answers')} answers, a fixed sample of the corpus, per voice and condition "
+        f"(`{COMMAND} --only understanding`, needs `pip install -e '.[bench]'`)."
+    )
+    return "\n".join(lines)
+
+
 def voice_table(report: dict) -> str:
     voices = report.get("voice_quality", {})
     if not voices:
@@ -601,14 +641,15 @@ def table(report: dict) -> str:
 def write_readme(report: dict) -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
-    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
+    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n{understanding_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice", "listening"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
+    parser.add_argument("--understanding-sentences", type=int, default=40, help="With understanding: sentences of each kind (crisis, look-alike, answer) per voice and condition.")
     parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
     parser.add_argument("--voice", dest="voices", action="append", default=[], help="With voice: measure only this installed voice (repeatable); the others keep their figures.")
@@ -631,6 +672,8 @@ def main() -> None:
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
     if args.only in (None, "listening"):
         report["listening"] = listening(args.runs, args.listening_hours)
+    if args.only in (None, "understanding"):
+        report["understanding"] = understanding(args.understanding_sentences, args.voices)
     if args.only in (None, "voice"):
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from voice_coach.core.answers import AnswerError, load_answers, said_back
@@ -225,3 +228,17 @@ def test_broken_answer_data_names_the_file_and_the_entry(tmp_path, entry, messag
     with pytest.raises(AnswerError) as raised:
         load_answers(path)
     assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+ANSWER_CORPUS = tomllib.loads((Path(__file__).parent / "data" / "answer_corpus.toml").read_text("utf-8"))
+QUESTION_OF = {"body": BODY, "feeling": EMOTION, "need": NEED}
+
+
+def test_everyday_answers_written_by_other_ears_are_understood_at_least_95_percent():
+    from voice_coach.core.engine import Answer, NoAnswer
+    from voice_coach.core.interpret import Interpreter
+
+    language = Interpreter.load()
+    said = [(s, QUESTION_OF[k]) for k, sentences in ANSWER_CORPUS.items() for s in sentences]
+    missed = [s for s, expected in said if not isinstance(language.during(s, expected, True), (Answer, NoAnswer))]
+    assert len(said) >= 250 and len(missed) <= 0.05 * len(said), missed

@@ -1,4 +1,5 @@
-"""Text forms of what was said, and finding phrases inside it.
+"""Text forms of what was said, and what was said folded once (:class:`Utterance`),
+which every check reads (patterns are found in it by :mod:`voice_coach.core.meaning`).
 
 Two forms: :func:`normalize` gives the recognizer's form (lowercase words, the
 spelling the speech model's vocabulary uses, so it can go into a grammar), and
@@ -12,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
 
 STEM = "*"
 """A pattern word ending in this matches every word that starts with it ("zelfmoord*")."""
@@ -85,22 +85,3 @@ def _joined(parts: list[list[str]], between: str) -> list[str]:
     for part in filter(None, parts):
         joined += [between, *part] if joined else part
     return joined
-
-
-def _word_matches(word: str, pattern: str) -> bool:
-    if pattern.endswith(STEM):
-        return word.startswith(pattern[:-1])
-    return word == pattern
-
-
-def find_phrase(words: list[str], phrase: list[str]) -> int:
-    """Index where the words of ``phrase`` (folded, may hold stems) occur in ``words``; -1: nowhere."""
-    for start in range(len(words) - len(phrase) + 1):
-        if all(_word_matches(words[start + i], p) for i, p in enumerate(phrase)):
-            return start
-    return -1
-
-
-def pattern_words(phrase: str) -> tuple[str, ...]:
-    """The folded words of a pattern phrase, a trailing :data:`STEM` kept."""
-    return tuple(fold(word) + (STEM if word.endswith(STEM) else "") for word in phrase.split())
