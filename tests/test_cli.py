@@ -71,7 +71,7 @@ def test_validate_rejects_the_broken_corpus_naming_file_and_step():
     result = invoke("validate", str(BROKEN))
     assert result.exit_code == 1
     assert f"{BROKEN}/negative-pause.toml: step 2 (pause): field 'pause': negative" in result.output
-    assert "0 valid, 29 errors" in result.output
+    assert "0 valid, 33 errors" in result.output
 
 
 @pytest.mark.parametrize("content", [b"\x00\xff\xfe garbage", b"[[step]]\n" * 3, b"id = 5\nstep = 7\n", b""])

@@ -14,6 +14,7 @@ from conftest import FixedTiming, make_engine
 from daemon_harness import SHARED_CACHE
 from voice_coach.service.clock import is_night
 from voice_coach.core.engine import Hush, Listen, Speak
+from voice_coach.core.answers import load_answers
 from voice_coach.core.library import load_library
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
 from voice_coach.service.render import render_exercise
@@ -49,7 +50,7 @@ NEVER = [
     "Wil je Wat belangrijk voor mij is doen",
 ]
 REPLIES = load_phrases().replies
-EVERYTHING_SPOKEN = [text for text, _ in sentences(SCRIPTS, REPLIES, load_care())] + [s.title for s in SCRIPTS]
+EVERYTHING_SPOKEN = [text for text, _ in sentences(SCRIPTS, REPLIES, load_care(), load_answers())] + [s.title for s in SCRIPTS]
 """Every sentence the coach can say with the shipped scripts (care texts and replies too),
 and the titles, which the spoken list reads out."""
 

@@ -296,7 +296,7 @@ def test_answers_are_said_to_be_saved_only_when_they_were(tmp_path):
         daemon.wait_log("listening for: spanning", 60)
         daemon.say("rustig")
         daemon.wait_log("could NOT keep answer lichaam: rust", 30)
-        daemon.wait_shown("Je merkt rust", 30)
+        daemon.wait_shown("Je voelt je rustig.", 30)
         daemon.say("stop")
         daemon.wait_shown(re.escape(load_phrases().replies.not_saved), 30)
     assert not any(load_phrases().replies.saved in line for line in daemon.shown)
@@ -330,7 +330,7 @@ def test_nothing_the_person_said_and_no_outcome_reaches_the_log_at_the_default_l
         daemon.say("start check in")
         daemon.wait_shown(re.escape("Wat voel je nu in je lichaam?"), 60)
         daemon.say("ik ben gespannen")
-        daemon.wait_shown("Je merkt spanning", 30)
+        daemon.wait_shown("Je voelt je gespannen.", 30)
         daemon.say("ik zie het niet meer zitten")
         wait_for_113(daemon)
         assert daemon.stop() == 0

@@ -92,6 +92,11 @@ class AnswerBook:
         """The phrasings of ``word``; an answer word is always a phrasing of itself."""
         return self.phrasings.get(word) or (_phrasing(word, PLAIN, word),)
 
+    def every_heard(self, word: str) -> tuple[Heard, ...]:
+        """``word`` as each of its phrasings would be heard: what can be said back, for prerendering."""
+        forms = {phrase: p.form for p in self.phrasings_of(word) for phrase in said_forms(p.pattern.source)}
+        return tuple(Heard(word, said, self._back(said), form, self.said_back.get(said)) for said, form in forms.items())
+
     def grammar(self, words: tuple[str, ...]) -> list[str]:
         """Every phrasing of ``words`` in the recognizer's form."""
         return [p for w in words for p in (w, *self.spoken.get(w, ()))]

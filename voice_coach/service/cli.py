@@ -190,11 +190,11 @@ MAX_UNDERSTOOD_LINE = 1000
 
 
 @main.command()
-@click.argument("sentences", nargs=-1)
+@click.argument("said", nargs=-1, metavar="[SENTENCE]...")
 @click.option("--exercise", "exercise", metavar="NAME", help="During this exercise instead of while idle.")
 @click.option("--step", type=click.IntRange(min=1), help="With --exercise: at this step's question (the [[step]] tables of the script, numbered from 1).")
 @click.pass_obj
-def understand(config: Config, sentences: tuple[str, ...], exercise: str | None, step: int | None) -> None:
+def understand(config: Config, said: tuple[str, ...], exercise: str | None, step: int | None) -> None:
     """Say what the coach makes of each SENTENCE, read exactly as the daemon reads it:
     idle by default, or during an exercise, or at one step's question. Without
     SENTENCE, reads one sentence a line from standard input."""
@@ -210,11 +210,11 @@ def understand(config: Config, sentences: tuple[str, ...], exercise: str | None,
             raise click.BadParameter(f"{script.id} has {len(script.steps)} steps (its [[step]] tables, numbered from 1).", param_hint="--step")
         state = exercise_state(script, step)
     names = language.spoken_names(library)
-    lines = sentences or (line.rstrip("\n") for line in io.TextIOWrapper(sys.stdin.buffer, "utf-8", errors="replace"))
+    lines = said or (line.rstrip("\n") for line in io.TextIOWrapper(sys.stdin.buffer, "utf-8", errors="replace"))
     for line in lines:
-        said = line[:MAX_UNDERSTOOD_LINE].strip()
-        if said:
-            click.echo(f"{said!r} [{state.name}]: {understand_line(language, said, state, names)}")
+        sentence = line[:MAX_UNDERSTOOD_LINE].strip()
+        if sentence:
+            click.echo(f"{sentence!r} [{state.name}]: {understand_line(language, sentence, state, names)}")
 
 
 @main.command()
@@ -267,7 +267,7 @@ def _open_speaker(settings: Settings):
 def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, hear, terminal: TerminalPlayer) -> str:
     cache = speech_cache(settings)
     try:
-        for sentence, rate in sentences([script], language.phrases.replies, language.care):
+        for sentence, rate in sentences([script], language.phrases.replies, language.care, language.answers):
             cache.get(sentence, rate)  # every length known, every sound ready before the first word
     except SpeechError as err:
         raise click.ClickException(f"{err}\nTo play in the terminal without sound, add --text.") from None
@@ -325,7 +325,7 @@ def prerender(config: Config) -> None:
     library = _library(settings)
     cache = speech_cache(settings)
     language = Interpreter.load()
-    todo = sentences(library.scripts.values(), language.phrases.replies, language.care)
+    todo = sentences(library.scripts.values(), language.phrases.replies, language.care, language.answers)
     started = time.perf_counter()
     try:
         with click.progressbar(todo, label="Rendering speech", file=sys.stderr) as bar:

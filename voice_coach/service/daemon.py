@@ -411,7 +411,7 @@ class Daemon:
 
     def _prerender(self) -> None:
         """Render every sentence in the background, so speaking starts at once."""
-        todo = sentences(self.library.scripts.values(), self.phrases.replies, self.care)
+        todo = sentences(self.library.scripts.values(), self.phrases.replies, self.care, self.language.answers)
         for text, rate in todo:
             try:
                 self.cache.get(text, rate)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..audio.sound import wav_seconds
+from ..core.answers import AnswerBook, said_back
 from ..core.care import Care
 from ..core.phrases import Replies
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
@@ -101,14 +102,15 @@ class SpeechCache:
         return self._seconds[path]
 
 
-def sentences(scripts: Iterable[Script], replies: Replies, care: Care) -> list[tuple[str, float]]:
+def sentences(scripts: Iterable[Script], replies: Replies, care: Care, answers: AnswerBook) -> list[tuple[str, float]]:
     """Every (sentence, voice rate) the coach can say with these scripts, without duplicates:
     the list items and start checks as said for each script (the daemon says them at the
-    normal rate), not their templates."""
+    normal rate), not their templates; every answer said back as one phrasing of it
+    (several answers in one breath are rendered when they are heard)."""
     scripts = list(scripts)
     found: dict[tuple[str, float], None] = {}
     for script in scripts:
-        spoken = list(script_sentences(script))
+        spoken = [*script_sentences(script), *said_back_sentences(script, answers)]
         spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__ if field not in TEMPLATES]
         spoken += list(care.spoken)
         found.update(((text, script.voice_rate), None) for text in spoken)
@@ -149,6 +151,23 @@ def script_sentences(script: Script) -> Iterable[str]:
                 yield body.retry
             if isinstance(body, Record) and body.confirm:
                 yield from (body.confirm.replace("{answer}", answer) for answer in body.answers)
+
+
+PRERENDERED_SAY_BACK_WORDS = 1
+"""Answers of up to this many words are said back from the cache: most answers are one
+word ("moe", "rugpijn"); the thousands of longer phrasings are rendered when heard, once."""
+
+
+def said_back_sentences(script: Script, answers: AnswerBook) -> Iterable[str]:
+    """The sentences that say a short answer back, for each open question of ``script``."""
+    for step in script.steps:
+        body = step.body
+        if isinstance(body, Record) and body.say_back:
+            frames = dict(body.say_back)
+            for word in body.answers:
+                for heard in answers.every_heard(word):
+                    if len(heard.said.split()) <= PRERENDERED_SAY_BACK_WORDS:
+                        yield from said_back((heard,), frames)
 
 
 def script_answers(script: Script) -> tuple[str, ...]:
