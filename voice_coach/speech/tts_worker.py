@@ -38,7 +38,7 @@ def start(arguments: list[str]) -> Render:
     def render(text: str, path: str) -> None:
         # The driver writes the file from inside espeak's callback, where a failed write
         # (a full disk) is swallowed and its loop never ends: it writes into memory here.
-        wav = io.BytesIO()
+        wav = _NewestWav()
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints every file name
             engine.save_to_file(text, wav)
             engine.runAndWait()
@@ -51,6 +51,18 @@ def start(arguments: list[str]) -> Render:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(warmup)
     return render
+
+
+class _NewestWav(io.BytesIO):
+    """Memory that keeps only the newest WAV written into it. pyttsx3's callback can write
+    the previous sentence's audio late, into the next sentence's target (seen under
+    emulation): a new RIFF header starts the file over, as a fresh file on disk would."""
+
+    def write(self, data) -> int:
+        if bytes(data[:4]) == b"RIFF":
+            self.seek(0)
+            self.truncate()
+        return super().write(data)
 
 
 if __name__ == "__main__":
