@@ -57,7 +57,7 @@ class Interpreter:
     answers: AnswerBook
     """Answer words in the person's own words."""
     care: Care
-    """Crisis and distress phrasings, and the care texts."""
+    """Crisis and distress meanings, and the care texts."""
 
     @classmethod
     def load(cls, language: Path | None = None) -> "Interpreter":
