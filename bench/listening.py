@@ -279,7 +279,8 @@ def negative_run(model_path: Path, language_path: Path, hours: float, seed: int,
     where a false start becomes an exercise only if the audio after it is heard as "ja".
     """
     from voice_coach.core.engine import Answer
-    from voice_coach.service.daemon import CHECK_ANSWERS, CHECK_SECONDS
+    from voice_coach.core.coach import CHECK_SECONDS
+    from voice_coach.core.yes_no import YES_NO as CHECK_ANSWERS
 
     model, language, names, commands = setup(model_path, language_path)
     avoid = {w for c in [*commands, *language.care.grammar, *language.phrases.fillers, *language.answers.grammar(CHECK_ANSWERS)] for w in c.split()}

@@ -22,7 +22,8 @@ from voice_coach.core.script import Breathe, Say
 from voice_coach.audio.sound import read_wav
 from voice_coach.core.care import load_care
 from voice_coach.core.phrases import load_phrases
-from voice_coach.speech.speech_cache import SpeechCache, script_sentences, sentences, start_check_question
+from voice_coach.core.phrases import start_check_question
+from voice_coach.speech.speech_cache import SpeechCache, script_sentences, sentences
 from voice_coach.core.timeline import length_problem, simulate
 from voice_coach.speech.tts import Synthesizer
 

@@ -17,7 +17,7 @@ from conftest import make_engine
 from voice_coach.core.care import CRISIS_FILE, load_care
 from voice_coach.core.engine import Crisis, Distress, Finished, Speak
 from voice_coach.core.interpret import Interpreter
-from voice_coach.service.daemon import CHECK_ANSWERS
+from voice_coach.core.yes_no import YES_NO as CHECK_ANSWERS
 
 LANGUAGE = Interpreter.load()
 CARE = load_care()

@@ -8,7 +8,7 @@ import pytest
 from voice_coach.core.engine import Answer, Command, Crisis, Distress, NoAnswer, NotUnderstood
 from voice_coach.core.interpret import Interpreter
 from voice_coach.core.phrases import Intent
-from voice_coach.service.daemon import CHECK_ANSWERS
+from voice_coach.core.yes_no import YES_NO as CHECK_ANSWERS
 
 LANGUAGE = Interpreter.load()
 YES_NO = ("ja", "nee")

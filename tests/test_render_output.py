@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from daemon_harness import SHARED_CACHE
 from voice_coach.audio.sound import read_wav
 

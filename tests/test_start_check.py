@@ -12,7 +12,7 @@ import numpy as np
 
 from conftest import espeak, speaker_output
 from daemon_harness import DaemonProcess, korean_daemon
-from voice_coach.service.daemon import CHECK_SECONDS, NIGHT_CHECK_VOLUME
+from voice_coach.core.coach import CHECK_SECONDS, NIGHT_VOLUME as NIGHT_CHECK_VOLUME
 
 
 def local_time_zone(hour: int) -> str:

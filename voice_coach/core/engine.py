@@ -18,6 +18,7 @@ from typing import Protocol
 from .answers import Heard, said_back
 from .care import Care
 from .phrases import Replies
+from .yes_no import YES_NO, YesNoQuestion
 from .script import NEXT, PHASES, Ask, Breathe, Chime, Goto, Pause, Record, Reflect, Say, Script
 
 SENTENCE_GAP = 1.0
@@ -27,7 +28,6 @@ ASK_ATTEMPTS = 2
 TEMPO_STEP = 0.1
 TEMPO_RANGE = (0.7, 1.5)
 """Bounds of the breathing / silence tempo factor (1.5 = half again as slow)."""
-CHECK_ANSWERS = ("ja", "nee")
 """Answers to the gentle question asked after words of distress."""
 CHECK_LISTEN_SECONDS = 30.0
 """How long that question stays open (for displays: the exercise waits, paused, until an answer or "verder")."""
@@ -287,7 +287,7 @@ class Engine:
         self._listen_until = 0.0
         self._goto_counts: dict[int, int] = {}
         self._last_spoken: str | None = None
-        self._checking = False  # paused, asking whether to stop after words of distress
+        self._check: YesNoQuestion[None] | None = None  # paused, asking whether to stop after words of distress
         self._speech_end = 0.0  # when the last sentence handed out ends
         self._answered = False  # an open question of this session got an answer
         self._own_words: list[str] = []  # unplaced answers to the current open question
@@ -302,8 +302,8 @@ class Engine:
     @property
     def expected_answers(self) -> tuple[str, ...]:
         """Answer words that mean something now (empty when no question is open)."""
-        if self._checking:
-            return CHECK_ANSWERS
+        if self._check is not None:
+            return YES_NO
         if self.outcome or self.paused:
             return ()
         return question_of(self.script.steps[self._index].body)[0]
@@ -312,7 +312,7 @@ class Engine:
     def open_answer(self) -> bool:
         """True while an open question (a ``record`` step, or an ``ask`` that takes any
         words) waits for its answer."""
-        return not self._checking and bool(self.expected_answers) and question_of(self.script.steps[self._index].body)[1]
+        return self._check is None and bool(self.expected_answers) and question_of(self.script.steps[self._index].body)[1]
 
     def start(self, now: float) -> list[Action]:
         """Begin at ``now``; returns what is due at once."""
@@ -521,8 +521,10 @@ class Engine:
             self._enter(self._index + 1, after)
 
     def _answer(self, event: Answer, now: float) -> None:
-        if self._checking:
-            self._checked(event.word, now)
+        if self._check is not None:
+            yes = self._check.reply(event.word)
+            if yes is not None:
+                self._checked(yes, now)
             return
         words = [w for w in (event.word, *event.also) if w in self.expected_answers]
         if not words:
@@ -544,7 +546,7 @@ class Engine:
 
     def _crisis(self, now: float) -> None:
         self._interrupt(now)
-        self._checking = False
+        self._check = None
         at = self._speak_all([self.care.exercise_stopped, *self.care.crisis_message], now)
         self._finish(at, "crisis")
 
@@ -556,17 +558,17 @@ class Engine:
 
     # -- words of distress: ask once, gently ---------------------------------
     def _distress(self, now: float) -> None:
-        if self._checking:
+        if self._check is not None:
             return
         self._hold(now)
         spoken = self._speak_all(self.care.distress_question, now)
-        self._checking = True
-        self._pending.append(Listen(spoken, CHECK_ANSWERS, spoken + CHECK_LISTEN_SECONDS))
+        self._check = YesNoQuestion(None, lapses_at=None)  # held until answered, or "verder"
+        self._pending.append(Listen(spoken, YES_NO, spoken + CHECK_LISTEN_SECONDS))
 
-    def _checked(self, word: str, now: float) -> None:
+    def _checked(self, yes: bool, now: float) -> None:
         """The answer to "wil je stoppen?": ja stops with a word of support, nee goes on."""
-        self._checking = False
-        if word == "ja":
+        self._check = None
+        if yes:
             self._pending = [Hush(now), StopListening(now)]
             self._finish(self._speak_all(self.care.distress_support, now), "stopped")
         else:
@@ -580,7 +582,7 @@ class Engine:
 
     def _cmd_stop(self, now: float) -> None:
         self._interrupt(now)
-        self._checking = False
+        self._check = None
         self._finish(now, "stopped")
 
     def _hold(self, now: float) -> None:
@@ -598,14 +600,14 @@ class Engine:
 
     def _cmd_help(self, now: float) -> None:
         """Help pauses the exercise: the commands, the care lines with 113, how to go on."""
-        self._checking = False
+        self._check = None
         self._hold(now)
         self._speak_all(self.care.help_exercise, now)
 
     def _cmd_resume(self, now: float) -> None:
         if not self.paused:
             return
-        self._checking = False
+        self._check = None
         self._go_on((self.replies.resumed,), now)
 
     def _go_on(self, sentences: tuple[str, ...], now: float) -> None:
@@ -626,7 +628,7 @@ class Engine:
 
     def _cmd_skip(self, now: float) -> None:
         self._interrupt(now)
-        self._checking = False
+        self._check = None
         if self.paused:
             self.paused = False
             self._pending.append(Resumed(now))

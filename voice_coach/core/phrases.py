@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from ..paths import DATA_DIR
+from .script import Script
 from .meaning import ONE_PIECE, Pattern, compile_pattern, said_forms
 from .templates import expand
 from .utterance import Utterance, fold, normalize
@@ -150,3 +151,13 @@ def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
         tuple(compile_pattern(t, ONE_PIECE, "help") for t in data["anytime"]["help"]),
         _session_patterns(data["session"]),
     )
+
+
+def list_item(replies: Replies, script: Script) -> str:
+    """How ``script`` is named when the exercises are listed aloud."""
+    return replies.list_item.format(title=script.title, trigger=script.triggers[0])
+
+
+def start_check_question(replies: Replies, script: Script) -> str:
+    """The question asked before ``script`` starts: "Wil je een ademoefening doen? ..."."""
+    return replies.start_check.format(title=script.name_to_say)

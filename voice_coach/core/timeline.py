@@ -21,9 +21,13 @@ from .engine import (
     Speak,
     Timing,
 )
+from .coach import Coach, CoachAction, CoachSettings
+from .driver import HEARD, Driver, Heard
 from .interpret import Interpreter
+from .library import Library
 from .loader import Problem
 from .script import Ask, Record, Script
+from .virtual_time import NothingMoreWillHappen, VirtualTime
 
 
 @dataclass(frozen=True)
@@ -47,31 +51,26 @@ def new_engine(script: Script, timing: Timing, volume: float = 0.7, night: bool 
 def simulate(
     script: Script, timing: Timing, answers: Iterable[str] = (), said: Iterable[tuple[float, str]] = (), night: bool = False
 ) -> Timeline:
-    """Play ``script`` from time 0; each question gets the next of ``answers`` the
-    moment it listens, and once they run out, silence (so its default applies).
-    ``said``: (time, words) heard at those moments, whatever plays then."""
-    engine = new_engine(script, timing, night=night)
-    language = Interpreter.load()
-    replies, moments = list(answers), sorted(said)
-    actions = engine.start(0.0)
-    batch = actions
-    while not engine.done:
-        listen = next((a for a in batch if isinstance(a, Listen)), None)
-        due = engine.next_due()
-        if moments and (due is None or moments[0][0] <= due):
-            at, words = moments.pop(0)
-            batch = engine.advance(at)
-            event = language.hear(words, engine)
-            batch += engine.handle(event, at) if event else []
-        elif listen is not None and replies:
-            event = language.hear(replies.pop(0), engine)
-            batch = engine.handle(event, listen.at) if event else []
-        elif due is not None:
-            batch = engine.advance(due)
-        else:  # paused, and nothing more will be said
-            break
-        actions += batch
-    return Timeline(tuple(actions), engine.outcome or "paused", actions[-1].at)
+    """Play ``script`` from time 0 on the driver in virtual time; each question gets the
+    next of ``answers`` the moment it listens, and once they run out, silence (so its
+    default applies). ``said``: (time, words) heard at those moments, whatever plays then."""
+    coach = Coach(Interpreter.load(), Library({script.id: script}), timing, CoachSettings())
+    time = VirtualTime()
+    replies, actions = list(answers), []
+
+    def perform(action: CoachAction) -> None:
+        if isinstance(action, Action):  # the exercise's own, not the device's
+            actions.append(action)
+        if isinstance(action, Listen) and replies:
+            time.put_at(action.at, HEARD, Heard(replies.pop(0)))
+
+    for at, words in sorted(said):
+        time.put_at(at, HEARD, Heard(words))
+    try:
+        outcome = Driver(coach, time, perform, night=lambda: night).run_exercise(time, script.id)
+    except NothingMoreWillHappen:  # paused, and nothing more will be said
+        outcome = "paused"
+    return Timeline(tuple(actions), outcome, actions[-1].at)
 
 
 MINUTES_SLACK = (1.0, 0.3)

@@ -1,6 +1,6 @@
 """Carrying out the engine's actions with real sound: speech from the cache, sound
-files where the loader found them, all on one Mixer; what to listen for goes to the
-Listener."""
+files where the loader found them, all on one Mixer. (What to listen for is the
+coach's :class:`~voice_coach.core.coach.ListenFor`, for the Listener: not this.)"""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 
 from ..audio.mixer import Mixer
 from ..audio.sound import SoundError, cut, read_wav, resample, wav_seconds
-from ..core.engine import Action, EstimatedTiming, Hush, Listen, PlaySound, SetVolume, Speak, StopListening
-from ..core.interpret import Interpreter, Listening
+from ..core.engine import Action, EstimatedTiming, Hush, PlaySound, SetVolume, Speak
 from ..speech.speech_cache import SpeechCache
 from ..speech.tts import SpeechError, Synthesizer
 from ..speech.voices import fallbacks
@@ -64,8 +63,6 @@ class AudioPlayer:
         mixer: Mixer,
         frame_at: Callable[[float], int],
         cache: SpeechCache,
-        listen_for: Callable[[Listening], None] | None = None,
-        language: Interpreter | None = None,
         strict: bool = False,
     ):
         self.strict = strict
@@ -74,8 +71,6 @@ class AudioPlayer:
         self.mixer = mixer
         self.frame_at = frame_at
         self.cache = cache
-        self.listen_for = listen_for
-        self.language = language
         self._sounds: dict[str, np.ndarray] = {}
 
     def perform(self, action: Action) -> None:
@@ -96,11 +91,6 @@ class AudioPlayer:
             self.mixer.hush()
         elif isinstance(action, SetVolume):
             self.mixer.set_volume(action.level)
-        elif isinstance(action, (Listen, StopListening)) and self.listen_for is not None:
-            if isinstance(action, Listen):
-                self.listen_for(self.language.session_listening(action.answers, action.open_answer))
-            else:
-                self.listen_for(self.language.session_listening())
 
     def _speech(self, action: Speak) -> np.ndarray | None:
         if action.clip:

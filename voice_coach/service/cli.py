@@ -15,12 +15,15 @@ from pathlib import Path
 import click
 
 from ..audio.portaudio import DeviceError
+from ..audio.speaker import AUDIO_LOOKAHEAD
 from ..audio.sound import sound_problem, write_wav
-from ..core.engine import EstimatedTiming, Event, NotUnderstood
+from ..core.coach import Coach, CoachAction, CoachSettings, ListenFor, Understood
+from ..core.driver import Driver, DriverClock, TypedLines
+from ..core.engine import EstimatedTiming, NotUnderstood
 from ..core.interpret import Interpreter
 from ..core.library import Library, load_library
 from ..core.script import Script
-from ..core.timeline import clock_text, describe, length_problem, new_engine, simulate
+from ..core.timeline import clock_text, describe, length_problem, simulate
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
 from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
 from ..speech.speech_cache import sentences
@@ -29,7 +32,6 @@ from .audioplayer import AudioPlayer, AudioTiming, speech_cache
 from .clock import Clock, is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config, set_key
 from .logs import start_logging
-from .session import AUDIO_LOOKAHEAD, Session, run_session
 from .textplayer import TerminalPlayer, read_lines
 from .understand import exercise_state, idle_state
 from .understand import understand as understand_line
@@ -235,22 +237,28 @@ def play(config: Config, name: str, text: bool, speed: float, answers: tuple[str
         read_lines(sys.stdin, heard)
     click.echo(f"{script.title}. Typ je antwoord of een opdracht (stop, pauze, verder, langzamer, sneller, herhaal) en druk op Enter.")
     language = Interpreter.load()
-
-    def hear(said: str, engine) -> Event | None:
-        event = language.hear(said, engine)
-        if event is None or isinstance(event, NotUnderstood):
-            terminal.not_understood(said)
-        return event
-
     speaker = None if text or speed != 1.0 else _open_speaker(settings)
     if speaker is None:
-        refresh = terminal.refresh if terminal.live else None
-        session = Session(new_engine(script, EstimatedTiming(), night=is_night(datetime.now())), Clock(speed), terminal.perform)
-        outcome = run_session(session, heard, hear, refresh)
+        outcome = _play(settings, script, language, (Clock(speed), 0.0), heard, terminal, terminal.perform, EstimatedTiming())
     else:
-        outcome = _play_aloud(settings, script, speaker, heard, language, hear, terminal)
+        outcome = _play_aloud(settings, script, speaker, heard, language, terminal)
     if outcome == "crisis":
         click.echo(language.care.line.written())
+
+
+def _play(settings: Settings, script: Script, language: Interpreter, clock: tuple[DriverClock, float], heard: queue.Queue[str], terminal: TerminalPlayer, perform, timing) -> str:
+    """Play ``script`` on the coach's driver, on ``clock`` (and its lookahead): ``perform``
+    carries out each action, the terminal shows what was not understood; returns the outcome."""
+    coach = Coach(language, Library({script.id: script}), timing, CoachSettings(volume=settings.volume))
+
+    def carry_out(action: CoachAction) -> None:
+        if isinstance(action, Understood) and (action.meaning is None or isinstance(action.meaning, NotUnderstood)):
+            terminal.not_understood(action.said)
+        perform(action)  # play keeps no journal: an answer is never said to be saved
+
+    driver = Driver(coach, clock[0], carry_out, lambda: is_night(datetime.now()), clock[1])
+    refresh = terminal.refresh if terminal.live else None
+    return driver.run_exercise(TypedLines(heard), script.id, refresh)
 
 
 def _open_speaker(settings: Settings):
@@ -264,7 +272,7 @@ def _open_speaker(settings: Settings):
         return None
 
 
-def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, hear, terminal: TerminalPlayer) -> str:
+def _play_aloud(settings: Settings, script: Script, speaker, heard, language: Interpreter, terminal: TerminalPlayer) -> str:
     cache = speech_cache(settings)
     try:
         for sentence, rate in sentences([script], language.phrases.replies, language.care, language.answers):
@@ -273,21 +281,20 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
         raise click.ClickException(f"{err}\nTo play in the terminal without sound, add --text.") from None
     listener = _listener(settings, heard, speaker, script, language)
     with speaker:
-        player = AudioPlayer(
-            speaker.mixer, speaker.frame_at, cache,
-            listener.listen_for if listener else None, language,
-        )
+        player = AudioPlayer(speaker.mixer, speaker.frame_at, cache)
 
         def perform(action) -> None:
+            if isinstance(action, ListenFor):
+                if listener:
+                    listener.listen_for(action.listening)
+                return
             player.perform(action)
             terminal.perform(action)
 
-        engine = new_engine(script, AudioTiming(cache), settings.volume, is_night(datetime.now()))
         try:
             if listener:
-                listener.listen_for(language.session_listening())
                 listener.start()
-            outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, hear)
+            outcome = _play(settings, script, language, (speaker, AUDIO_LOOKAHEAD), heard, terminal, perform, AudioTiming(cache))
             while speaker.mixer.busy:  # let the last words finish
                 time.sleep(0.05)
         finally:

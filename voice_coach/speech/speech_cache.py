@@ -12,7 +12,7 @@ from typing import Iterable
 from ..audio.sound import wav_seconds
 from ..core.answers import AnswerBook, said_back
 from ..core.care import Care
-from ..core.phrases import Replies
+from ..core.phrases import Replies, list_item, start_check_question
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
 from ..paths import private_folder
 from .tts import NoRoom, SpeechError, Synthesizer
@@ -122,16 +122,6 @@ def sentences(scripts: Iterable[Script], replies: Replies, care: Care, answers: 
 
 TEMPLATES = ("list_item", "start_check")
 """Replies with a script's name to fill in: never said as they are."""
-
-
-def list_item(replies: Replies, script: Script) -> str:
-    """How ``script`` is named when the exercises are listed aloud."""
-    return replies.list_item.format(title=script.title, trigger=script.triggers[0])
-
-
-def start_check_question(replies: Replies, script: Script) -> str:
-    """The question asked before ``script`` starts: "Wil je een ademoefening doen? ..."."""
-    return replies.start_check.format(title=script.name_to_say)
 
 
 def script_sentences(script: Script) -> Iterable[str]:
