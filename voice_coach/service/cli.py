@@ -389,7 +389,7 @@ def voice_download(config: Config, name: str, source: str | None, from_dir: Path
     """Download a Dutch Piper voice, verify it (size and MD5) and install it atomically."""
     from ..speech.download import DownloadError
     from ..speech.voice_install import PIPER_VOICES_URL, install_voice
-    from ..speech.voices import piper_catalogue
+    from ..speech.piper_catalogue import piper_catalogue
 
     entry = piper_catalogue().get(name)
     if entry is None:
