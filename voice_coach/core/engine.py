@@ -94,7 +94,7 @@ class BreathPhase:
 
     at: float
     phase: str
-    """One of :data:`~voice_coach.script.PHASES`."""
+    """One of :data:`~voice_coach.core.script.PHASES`."""
     seconds: float
     """How long the phase lasts at the current tempo."""
     round: int
@@ -211,7 +211,7 @@ class Command:
     """A session command was heard."""
 
     name: str
-    """One of :data:`~voice_coach.phrases.SESSION_COMMANDS`."""
+    """One of :data:`~voice_coach.core.phrases.SESSION_COMMANDS`."""
 
 
 @dataclass(frozen=True)
