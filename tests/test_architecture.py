@@ -1,10 +1,11 @@
 """The architecture the README describes, checked on the source: no import cycle inside
-the voice_coach package, and each package depending only on those above it
-(core, audio, speech, service)."""
+the voice_coach package, each package depending only on those above it (core, audio,
+speech, service), and a module table that lists every module."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import REPO
@@ -125,3 +126,23 @@ def test_each_package_imports_only_those_above_it_in_the_readme():
         for target, line in targets.items() if target in layer and layer[target] > layer[module]
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def readme_module_table() -> list[tuple[str, str, str]]:
+    """(package folder, module file, concept) for each row of the README's module table."""
+    text = (REPO / "README.md").read_text("utf-8")
+    table = text.split("\n## How it is built\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w/]+)/` \| `(\w+\.py)` \| (.*) \|$", table, re.MULTILINE)
+    assert rows, "the README's module table was not found under 'How it is built'"
+    return rows
+
+
+def test_the_readme_module_table_lists_every_module_once_and_nothing_else():
+    """A package's ``__init__`` is the package itself, so it has no row of its own."""
+    listed = [str(PACKAGE.joinpath(*([] if folder == "voice_coach" else [folder]), module).relative_to(REPO))
+              for folder, module, _ in readme_module_table()]
+    modules = [str(p.relative_to(REPO)) for p in package_modules(PACKAGE).values() if p.name != "__init__.py"]
+    assert sorted(set(listed)) == sorted(listed), "listed twice: " + ", ".join({m for m in listed if listed.count(m) > 1})
+    assert not set(modules) - set(listed), "missing from the README's module table: " + ", ".join(sorted(set(modules) - set(listed)))
+    assert not set(listed) - set(modules), "in the README's module table but not in voice_coach/: " + ", ".join(sorted(set(listed) - set(modules)))
+    assert all(concept.strip() for *_, concept in readme_module_table())
