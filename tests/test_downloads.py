@@ -20,7 +20,7 @@ import pytest
 from voice_coach.speech.download import CHUNK, DownloadError, download
 from voice_coach.speech.model import ManifestEntry, install_model
 from voice_coach.speech.voice_install import install_voice
-from voice_coach.speech.voices import PiperEntry
+from voice_coach.speech.piper_catalogue import PiperEntry
 
 ENTRY = PiperEntry("nl_NL-test-medium", "medium", 2 << 20, "0" * 32, None, None)
 """A voice of 2 MB as the catalogue would describe it."""

@@ -64,13 +64,19 @@ def test_journal_command_shows_a_readable_table_without_streaks(journal):
 
 
 def test_journal_export_csv(journal):
-    rows = list(csv.reader(io.StringIO(cli(journal, "journal", "export", "--csv").output)))
+    rows = list(csv.reader(io.StringIO(cli(journal, "journal", "export").output)))
     assert rows[0] == ["started", "ended", "exercise", "outcome", "answered_at", "field", "question", "answer", "kind"]
     assert [r[2:4] + r[5:] for r in rows[1:]] == [
         ["check-in", "completed", "emotie", "Welke emotie is er nu?", "rust", "understood"],
         ["check-in", "completed", "behoefte", "Wat heb je vandaag nodig?", "contact", "understood"],
         ["veilig", "stopped", "", "", "", ""],
     ]
+
+
+def test_journal_export_has_no_format_flag_csv_being_its_only_format(journal):
+    assert "--csv" not in cli(journal, "journal", "export", "--help").output
+    refused = cli(journal, "journal", "export", "--csv")
+    assert refused.exit_code == 2 and "No such option '--csv'" in refused.output
 
 
 def test_journal_forget_asks_first_and_then_erases_everything(journal):

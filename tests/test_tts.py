@@ -12,7 +12,7 @@ import pytest
 from voice_coach.audio.sound import read_wav, write_wav
 from voice_coach.speech.speech_cache import SpeechCache, sentences
 from voice_coach.speech.tts import SpeechError, Synthesizer, check_rendering
-from voice_coach.speech.voices import Voice
+from voice_coach.speech.synthesis import Voice
 
 
 @pytest.fixture

@@ -23,11 +23,13 @@ from daemon_harness import DaemonProcess
 from voice_coach.audio.sound import peak, read_wav
 from voice_coach.core.care import load_care
 from voice_coach.speech.download import DownloadError
+from voice_coach.speech.piper_catalogue import PiperEntry
 from voice_coach.speech.piper_synthesis import CONFIG_MAX_BYTES, config_problem
 from voice_coach.speech.speech_cache import SpeechCache
+from voice_coach.speech.synthesis import Voice
 from voice_coach.speech.tts import SpeechError, Synthesizer
 from voice_coach.speech.voice_install import install_voice, verify_voice
-from voice_coach.speech.voices import PiperEntry, Voice, best_voice, fallbacks, problem, resolve
+from voice_coach.speech.voices import best_voice, fallbacks, problem, resolve
 
 CARE = load_care()
 MBROLA = resolve("mb-nl2", Path("/nonexistent"))

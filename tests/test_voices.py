@@ -19,11 +19,13 @@ import pytest
 from voice_coach.audio.sound import read_wav
 from voice_coach.speech.download import DownloadError
 from voice_coach.speech.mbrola_synthesis import database
+from voice_coach.speech.piper_catalogue import PiperEntry, piper_catalogue
 from voice_coach.speech.pronunciation import load_pronunciations, pronounce
 from voice_coach.speech.speech_cache import SpeechCache
+from voice_coach.speech.synthesis import Voice
 from voice_coach.speech.tts import SpeechError, Synthesizer
 from voice_coach.speech.voice_install import install_voice, verify_voice, voice_status
-from voice_coach.speech.voices import PREFERENCE, PiperEntry, Voice, all_voices, best_voice, piper_catalogue, problem, resolve
+from voice_coach.speech.voices import PREFERENCE, all_voices, best_voice, problem, resolve
 
 MBROLA = resolve("mb-nl2", Path("/nonexistent"))
 needs_mbrola = pytest.mark.skipif(

@@ -13,7 +13,7 @@ question. Pause, herhaal and verder act on the current unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from .answers import Heard, said_back
 from .care import Care
@@ -94,7 +94,7 @@ class BreathPhase:
 
     at: float
     phase: str
-    """One of :data:`~voice_coach.script.PHASES`."""
+    """One of :data:`~voice_coach.core.script.PHASES`."""
     seconds: float
     """How long the phase lasts at the current tempo."""
     round: int
@@ -211,7 +211,7 @@ class Command:
     """A session command was heard."""
 
     name: str
-    """One of :data:`~voice_coach.phrases.SESSION_COMMANDS`."""
+    """A key of :data:`COMMANDS`: one of :data:`~voice_coach.core.phrases.SESSION_COMMANDS`, or ``help``."""
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ class Engine:
         out = self.advance(now)
         if self.outcome is None:
             if isinstance(event, Command):
-                getattr(self, f"_cmd_{event.name}")(now)
+                COMMANDS[event.name](self, now)
             elif isinstance(event, Answer):
                 self._answer(event, now)
             elif isinstance(event, NotUnderstood):
@@ -691,6 +691,16 @@ class Engine:
         """Add ``action`` to the pending ones in time order (after those at the same time)."""
         index = next((i for i, a in enumerate(self._pending) if a.at > action.at), len(self._pending))
         self._pending.insert(index, action)
+
+
+COMMANDS: dict[str, Callable[[Engine, float], None]] = {
+    "stop": Engine._cmd_stop, "pause": Engine._cmd_pause, "resume": Engine._cmd_resume,
+    "repeat": Engine._cmd_repeat, "slower": Engine._cmd_slower, "faster": Engine._cmd_faster,
+    "skip": Engine._cmd_skip, "softer": Engine._cmd_softer, "louder": Engine._cmd_louder,
+    "help": Engine._cmd_help,
+}
+"""Command name -> the engine's handler: every session command of the phrase book
+(tested against :data:`~voice_coach.core.phrases.SESSION_COMMANDS`), and help."""
 
 
 def question_of(body: object) -> tuple[tuple[str, ...], bool]:

@@ -1,4 +1,4 @@
-"""Reading and validating exercise scripts (TOML) into :class:`~voice_coach.script.Script`.
+"""Reading and validating exercise scripts (TOML) into :class:`~voice_coach.core.script.Script`.
 
 Every problem is collected, not just the first, so a coach fixes a file in one go.
 Nothing here raises anything but :class:`ScriptError`, whatever the input.

@@ -25,7 +25,7 @@ class Say:
     """Path of a recorded clip played instead of the synthesized voice (the script names
     the file; the loader finds it beside the script or among the shared sounds)."""
     at_night: str | None = None
-    """Said instead of ``text`` at night (see :func:`voice_coach.clock.is_night`): a
+    """Said instead of ``text`` at night (see :func:`voice_coach.service.clock.is_night`): a
     closing that lets the person drift off instead of sending them back into the day."""
     without_answers: str | None = None
     """Said instead of ``text`` when no question of this session got an answer (a

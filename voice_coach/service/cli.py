@@ -396,7 +396,7 @@ def voice_download(config: Config, name: str, source: str | None, from_dir: Path
     """Download a Dutch Piper voice, verify it (size and MD5) and install it atomically."""
     from ..speech.download import DownloadError
     from ..speech.voice_install import PIPER_VOICES_URL, install_voice
-    from ..speech.voices import piper_catalogue
+    from ..speech.piper_catalogue import piper_catalogue
 
     entry = piper_catalogue().get(name)
     if entry is None:
@@ -642,10 +642,9 @@ def journal(ctx: click.Context, limit: int) -> None:
 
 
 @journal.command()
-@click.option("--csv", "as_csv", is_flag=True, default=True, help="Write CSV (the only format, and the default).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="A new file, or one of your own, to write; readable only by you (mode 0600) [default: standard output].")
 @click.pass_obj
-def export(config: Config, as_csv: bool, output: Path | None) -> None:
+def export(config: Config, output: Path | None) -> None:
     """Export every session and answer as CSV."""
     from .private_file import PrivateFileError, write_private
 

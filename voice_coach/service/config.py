@@ -25,7 +25,8 @@ from ..core.library import Library, load_library
 from ..core.tomlfile import TomlFileError, read_toml_file
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, default_cache_dir, default_models_dir, default_voices_dir, xdg_home
 from ..speech.model import DUTCH_MODEL
-from ..speech.voices import AUTO, Voice, resolve
+from ..speech.synthesis import Voice
+from ..speech.voices import AUTO, resolve
 
 EXIT_CONFIG = 78
 """Exit status for a configuration the service cannot run with (sysexits' EX_CONFIG)."""

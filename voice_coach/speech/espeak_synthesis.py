@@ -8,10 +8,7 @@ import sys
 from functools import cache
 from importlib.metadata import version
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
-    from .voices import Voice
+from .synthesis import Voice
 
 
 @cache

@@ -11,10 +11,7 @@ import sys
 from pathlib import Path
 
 from .espeak_synthesis import espeak_version, program_version
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
-    from .voices import Voice
+from .synthesis import Voice
 
 MBROLA_VOICES = Path("/usr/share/mbrola")
 """Where Debian's mbrola-nl2 / mbrola-nl3 packages put the diphone databases."""

@@ -12,12 +12,10 @@ import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..paths import command_name
-
-if TYPE_CHECKING:  # the catalogue imports the engines; they only need the type
-    from .voices import Voice
+from .piper_catalogue import piper_catalogue
+from .synthesis import Voice
 
 NATURAL_WORDS_PER_MINUTE = 200
 """About how fast a Piper voice speaks at ``length_scale`` 1.0 (measured: en_US-joe-medium, about
@@ -117,8 +115,6 @@ class PiperEngine:
             return f"Piper is not installed; {INSTALL_PIPER}"
         if not piper_available():
             return f"Piper cannot be imported; {INSTALL_PIPER}"
-        from .voices import piper_catalogue  # at run time: the catalogue imports this module
-
         fix = (
             f"download it with: {command_name()} voice download {voice.name}" if voice.name in piper_catalogue()
             else "set 'voice' to a whole Piper voice (an .onnx file with its .onnx.json beside it)"

@@ -16,7 +16,7 @@ from ..core.phrases import Replies, list_item, start_check_question
 from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
 from ..paths import private_folder
 from .tts import NoRoom, SpeechError, Synthesizer
-from .voices import Voice
+from .synthesis import Voice
 
 log = logging.getLogger(__name__)
 

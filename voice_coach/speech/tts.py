@@ -14,7 +14,8 @@ from typing import Sequence
 from ..audio.sound import SoundError, peak, read_wav
 from ..paths import private_folder
 from .pronunciation import pronounce
-from .voices import ENGINES, SynthesisEngine, Voice
+from .synthesis import SynthesisEngine, Voice
+from .voices import ENGINES
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Callable
 from ..paths import command_name, private_folder
 from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in, writing_in
 from .piper_synthesis import CONFIG_MAX_BYTES, config_problem
-from .voices import PiperEntry
+from .piper_catalogue import PiperEntry
 
 PIPER_VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
 """Where the rhasspy/piper-voices files are served."""

@@ -1,71 +1,26 @@
 """Voices, as one concept: every voice the device has or could have, and the best one.
 
-A voice is spoken by one of three engines, each a small :class:`SynthesisEngine`
-in a module of its own: espeak-ng through pyttsx3 (always there, the last
+A voice (:class:`~voice_coach.speech.synthesis.Voice`) is spoken by one of three
+engines, each a small :class:`~voice_coach.speech.synthesis.SynthesisEngine` in a module of its own: espeak-ng through pyttsx3 (always there, the last
 fallback), MBROLA through espeak-ng (clearer Dutch diphones), and Piper (neural,
 the most natural; GPL, so it stays an optional extra in its own process).
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
-from ..paths import DATA_DIR
+from .espeak_synthesis import EspeakEngine
+from .mbrola_synthesis import MbrolaEngine
+from .piper_catalogue import piper_catalogue
+from .piper_synthesis import PiperEngine
+from .synthesis import SynthesisEngine, Voice
 
 AUTO = "auto"
 """The voice setting that means: the best voice installed."""
-PIPER_CATALOGUE = DATA_DIR / "voices" / "piper-dutch.tsv"
-"""The Dutch Piper voices: id, quality, sizes and MD5 digests."""
 
-
-@dataclass(frozen=True)
-class Voice:
-    """How the coach sounds."""
-
-    name: str = "gmw/nl"
-    """The voice: an espeak-ng id (``gmw/nl``), an MBROLA voice (``mb-nl2``) or a Piper voice."""
-    words_per_minute: int = 128
-    """Speaking rate at voice_rate 1.0: calm, for tired or anxious listeners with their eyes
-    closed (espeak's own 175 and conversational Dutch at about 150 are too quick)."""
-    pitch: int = 45
-    """espeak pitch, 0-100 (50 is espeak's default); MBROLA follows it, Piper has its own."""
-    engine: str = "espeak"
-    """Which engine speaks it: a key of :data:`ENGINES`."""
-    model: Path | None = None
-    """A Piper voice's ``.onnx`` file (its ``.onnx.json`` beside it)."""
-    language: str = "nl"
-    """The language it speaks (``nl_NL``, ``nl_BE`` for Flemish)."""
-
-
-class SynthesisEngine(Protocol):
-    """What the renderer needs of an engine; each implementation is one module."""
-
-    family: str
-    """Which pronunciation table applies (``data/pronunciation.toml``)."""
-
-    def worker_command(self, voice: Voice, words_per_minute: int) -> list[str]:
-        """The rendering process (protocol: :mod:`voice_coach.speech.worker_protocol`)."""
-
-    def version(self, voice: Voice) -> str | None:
-        """A string that changes whenever the sound could (for the speech cache); None: cannot speak."""
-
-    def problem(self, voice: Voice) -> str | None:
-        """Why ``voice`` cannot speak here, with the command that fixes it; None when it can."""
-
-
-def _engines() -> dict[str, SynthesisEngine]:
-    from .espeak_synthesis import EspeakEngine
-    from .mbrola_synthesis import MbrolaEngine
-    from .piper_synthesis import PiperEngine
-
-    return {"espeak": EspeakEngine(), "mbrola": MbrolaEngine(), "piper": PiperEngine()}
-
-
-ENGINES: dict[str, SynthesisEngine] = _engines()
+ENGINES: dict[str, SynthesisEngine] = {"espeak": EspeakEngine(), "mbrola": MbrolaEngine(), "piper": PiperEngine()}
 """Engine name -> engine."""
 
 PREFERENCE = (
@@ -79,47 +34,6 @@ to garble short phrases, and x_low voices sound rough: they are never chosen by
 themselves. Then MBROLA nl2 (an independent ear got 22.5 % of words wrong against
 espeak-ng's 58.7 %), then espeak-ng, which is always there. MBROLA nl3 lacks some
 Dutch diphones."""
-
-
-@dataclass(frozen=True)
-class PiperEntry:
-    """One Dutch Piper voice in the catalogue."""
-
-    id: str
-    """e.g. ``nl_NL-pim-medium``."""
-    quality: str
-    """``x_low``, ``low`` or ``medium``."""
-    onnx_bytes: int
-    """Size of the model."""
-    onnx_md5: str
-    """MD5 of the model, hex."""
-    json_bytes: int | None
-    """Size of its config, when published."""
-    json_md5: str | None
-    """MD5 of its config, when published."""
-
-    @property
-    def locale(self) -> str:
-        return self.id.split("-")[0]
-
-    @property
-    def path(self) -> str:
-        """Its place in the rhasspy/piper-voices repository, without the file ending."""
-        language, name = self.locale.split("_")[0], self.id.split("-")[1]
-        return f"{language}/{self.locale}/{name}/{self.quality}/{self.id}"
-
-
-@cache
-def piper_catalogue() -> dict[str, PiperEntry]:
-    """The Dutch Piper voices, by id."""
-    rows = [line for line in PIPER_CATALOGUE.read_text("utf-8").splitlines() if line and not line.startswith("#")]
-    entries = {}
-    for voice_id, quality, onnx_bytes, onnx_md5, json_bytes, json_md5 in csv.reader(rows, delimiter="\t"):
-        entries[voice_id] = PiperEntry(
-            voice_id, quality, int(onnx_bytes), onnx_md5,
-            None if json_bytes == "-" else int(json_bytes), None if json_md5 == "-" else json_md5,
-        )
-    return entries
 
 
 def all_voices(voices_dir: Path) -> list[Voice]:
