@@ -1,8 +1,11 @@
-"""The bedside daemon as a real subprocess: the Dutch phrase path (typed with
---listen-stdin), signals, sd_notify, the journal, sockets, exit statuses."""
+"""The bedside daemon: as a real subprocess for what needs a process (signals, sd_notify,
+sockets, exit statuses, the speaker), and in this process on virtual time for its flows
+(the Dutch phrase path typed, the journal, crisis, distress, help), which then take
+moments instead of minutes."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import speaker_output
-from daemon_harness import DaemonProcess
+from daemon_harness import DaemonProcess, VirtualDaemon
 from voice_coach.paths import command_name
 from voice_coach.core.care import load_care
 from conftest import REPO
@@ -56,6 +59,13 @@ def test_service_is_locked_down(tmp_path):
 def daemon(tmp_path):
     with DaemonProcess(tmp_path) as process:
         yield process.ready()
+
+
+@pytest.fixture
+def coach(tmp_path):
+    """The daemon's flows on virtual time."""
+    with VirtualDaemon(tmp_path) as virtual:
+        yield virtual
 
 
 START_PHRASINGS = ["start {}", "begin {}", "doe de {}"]
@@ -107,16 +117,16 @@ def test_help_and_the_list_are_spoken(daemon):
     assert speaker_output(2).size and abs(speaker_output(2)).max() > 0.05
 
 
-def test_a_crisis_answer_in_the_check_in_stops_it_and_marks_the_journal(daemon):
-    daemon.say("start check in")
-    daemon.wait_log("listening for: spanning")
-    daemon.say("ik wil niet meer leven")
-    daemon.wait_log(re.escape("understood Crisis()"))
-    time.sleep(0.5)  # the journal knows at once, while the 113 message is still being spoken
-    assert sqlite3.connect(daemon.journal).execute("SELECT outcome FROM sessions").fetchall() == [("crisis",)]
-    daemon.wait_log("exercise check-in ended: crisis", 150)
-    daemon.wait_message("STATUS=luistert")
-    rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+def test_a_crisis_answer_in_the_check_in_stops_it_and_marks_the_journal(coach):
+    coach.say("start check in")
+    coach.wait_log("listening for: spanning")
+    coach.say("ik wil niet meer leven")
+    coach.wait_log(re.escape("understood Crisis()"))
+    coach.wait(0.5)  # the journal knows at once, while the 113 message is still being spoken
+    assert sqlite3.connect(coach.journal).execute("SELECT outcome FROM sessions").fetchall() == [("crisis",)]
+    coach.wait_log("exercise check-in ended: crisis", 150)
+    coach.wait_message("STATUS=luistert")
+    rows = sqlite3.connect(coach.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
     assert rows == [("check-in", "crisis")]
 
 
@@ -251,47 +261,46 @@ MOMENTS = {
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
-def test_a_crisis_said_in_a_sentence_at_any_moment_gets_the_113_message_and_the_coach_stays(daemon, moment):
+def test_a_crisis_said_in_a_sentence_at_any_moment_gets_the_113_message_and_the_coach_stays(coach, moment):
     start, there = MOMENTS[moment]
     if start:
-        daemon.say(start)
-        daemon.wait_log(there, 60)
-    daemon.say("Eerlijk gezegd zie ik het echt niet meer zitten.")
-    wait_for_113(daemon)
-    rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+        coach.say(start)
+        coach.wait_log(there, 60)
+    coach.say("Eerlijk gezegd zie ik het echt niet meer zitten.")
+    wait_for_113(coach)
+    rows = sqlite3.connect(coach.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
     assert len(rows) == 1 and rows[0][1] == "crisis"
     if start:
-        daemon.wait_log("ended: crisis", 30)
-    daemon.say("hulp")  # the way to hear it again
-    daemon.wait_shown(re.escape(CARE.help_idle[0]), 60)  # 113 first
-    daemon.say("start veilig")  # still reachable
-    daemon.wait_log("exercise veilig started", 60)
+        coach.wait_log("ended: crisis", 30)
+    coach.say("hulp")  # the way to hear it again
+    coach.wait_shown(re.escape(CARE.help_idle[0]), 60)  # 113 first
+    coach.say("start veilig")  # still reachable
+    coach.wait_log("exercise veilig started", 60)
 
 
-def test_a_check_in_answered_in_ordinary_dutch_is_understood_and_journaled(daemon):
-    daemon.say("start check in")
-    daemon.wait_log("listening for: spanning", 60)
-    daemon.say("ik ben echt heel moe")
-    daemon.wait_shown("Je voelt je moe.", 30)  # in their own word, never "vermoeidheid"
-    daemon.wait_log("listening for: boosheid", 30)
-    daemon.say("bang, denk ik")
-    daemon.wait_log("kept answer emotie: angst", 30)
-    daemon.wait_log("listening for: rust", 30)
-    daemon.say("een nieuwe fiets")  # not placed: asked once more, and kept as said
-    daemon.wait_shown("Bijvoorbeeld rust, iemand spreken", 30)
-    daemon.wait_log("listening for: rust", 30)  # after the question is asked again
-    daemon.say("geen idee")
-    daemon.wait_shown(re.escape(load_phrases().replies.no_answer), 30)
-    daemon.wait_log("exercise check-in ended: completed", 60)
-    daemon.wait_shown(re.escape(load_phrases().replies.saved), 30)
-    rows = sqlite3.connect(daemon.journal).execute("SELECT field, answer, kind FROM answers ORDER BY id").fetchall()
+def test_a_check_in_answered_in_ordinary_dutch_is_understood_and_journaled(coach):
+    coach.say("start check in")
+    coach.wait_log("listening for: spanning", 60)
+    coach.say("ik ben echt heel moe")
+    coach.wait_shown("Je voelt je moe.", 30)  # in their own word, never "vermoeidheid"
+    coach.wait_log("listening for: boosheid", 30)
+    coach.say("bang, denk ik")
+    coach.wait_log("kept answer emotie: angst", 30)
+    coach.wait_log("listening for: rust", 30)
+    coach.say("een nieuwe fiets")  # not placed: asked once more, and kept as said
+    coach.wait_shown("Bijvoorbeeld rust, iemand spreken", 30)
+    coach.wait_log("listening for: rust", 30)  # after the question is asked again
+    coach.say("geen idee")
+    coach.wait_shown(re.escape(load_phrases().replies.no_answer), 30)
+    coach.wait_log("exercise check-in ended: completed", 60)
+    coach.wait_shown(re.escape(load_phrases().replies.saved), 30)
+    rows = sqlite3.connect(coach.journal).execute("SELECT field, answer, kind FROM answers ORDER BY id").fetchall()
     assert rows == [("lichaam", "vermoeidheid", "understood"), ("emotie", "angst", "understood"), ("behoefte", "een nieuwe fiets", "own words")]
 
 
 def test_answers_are_said_to_be_saved_only_when_they_were(tmp_path):
     (tmp_path / "blocked").write_text("a file where the journal's folder should be")
-    with DaemonProcess(tmp_path, journal=tmp_path / "blocked" / "journal.sqlite") as daemon:  # cannot be opened
-        daemon.ready()
+    with VirtualDaemon(tmp_path, journal=tmp_path / "blocked" / "journal.sqlite") as daemon:  # cannot be opened
         daemon.say("start check in")
         daemon.wait_log("listening for: spanning", 60)
         daemon.say("rustig")
@@ -302,31 +311,31 @@ def test_answers_are_said_to_be_saved_only_when_they_were(tmp_path):
     assert not any(load_phrases().replies.saved in line for line in daemon.shown)
 
 
-def test_hulp_during_an_exercise_pauses_it_and_gives_113(daemon):
-    daemon.say("start vierkant")
-    daemon.wait_log("breathe in", 60)
-    daemon.say("hulp")
-    daemon.wait_log(r"\(paused")
+def test_hulp_during_an_exercise_pauses_it_and_gives_113(coach):
+    coach.say("start vierkant")
+    coach.wait_log("breathe in", 60)
+    coach.say("hulp")
+    coach.wait_log(r"\(paused")
     for sentence in CARE.help_exercise:
-        daemon.wait_shown(re.escape(sentence), 60)
-    daemon.say("verder")
-    daemon.wait_log(r"\(resumed\)")
+        coach.wait_shown(re.escape(sentence), 60)
+    coach.say("verder")
+    coach.wait_log(r"\(resumed\)")
 
 
-def test_words_of_distress_are_asked_about_once(daemon):
-    daemon.say("ik kan niet meer")
-    daemon.wait_shown(re.escape(CARE.distress_support[1]), 30)
-    daemon.say("start vierkant")
-    daemon.wait_log("breathe in", 60)
-    daemon.say("ik kan het echt niet meer")
-    daemon.wait_shown(re.escape(CARE.distress_question[-1]), 30)
-    daemon.say("nee")
-    daemon.wait_shown(re.escape(CARE.distress_go_on[0]), 30)
-    daemon.wait_log("breathe in", 60)
+def test_words_of_distress_are_asked_about_once(coach):
+    coach.say("ik kan niet meer")
+    coach.wait_shown(re.escape(CARE.distress_support[1]), 30)
+    coach.say("start vierkant")
+    coach.wait_log("breathe in", 60)
+    coach.say("ik kan het echt niet meer")
+    coach.wait_shown(re.escape(CARE.distress_question[-1]), 30)
+    coach.say("nee")
+    coach.wait_shown(re.escape(CARE.distress_go_on[0]), 30)
+    coach.wait_log("breathe in", 60)
 
 
 def test_nothing_the_person_said_and_no_outcome_reaches_the_log_at_the_default_level(tmp_path):
-    with DaemonProcess(tmp_path, verbose=False) as daemon:
+    with VirtualDaemon(tmp_path, level=logging.WARNING) as daemon:  # the log's default level
         daemon.say("start check in")
         daemon.wait_shown(re.escape("Wat voel je nu in je lichaam?"), 60)
         daemon.say("ik ben gespannen")

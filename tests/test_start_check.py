@@ -1,5 +1,7 @@
 """The spoken start check: "Wil je ... doen?" before an exercise starts, so a start heard
-by mistake plays no exercise when nobody answers, and never speaks loudly at night."""
+by mistake plays no exercise when nobody answers, and never speaks loudly at night.
+Its flows run in this process on virtual time; the real model, the speaker and the
+wall clock's night in a real daemon process."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from conftest import espeak, speaker_output
-from daemon_harness import DaemonProcess, korean_daemon
+from daemon_harness import DaemonProcess, VirtualDaemon, korean_daemon
 from voice_coach.core.coach import CHECK_SECONDS, NIGHT_VOLUME as NIGHT_CHECK_VOLUME
 
 
@@ -27,8 +29,7 @@ def sessions(journal: Path) -> list[tuple[str, str]]:
 
 
 def test_ja_starts_the_exercise_asked_about(tmp_path):
-    with DaemonProcess(tmp_path, start_check="always") as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path, start_check="always") as daemon:
         daemon.say("start vierkant")
         daemon.wait_shown(r"Wil je de vierkante ademhaling doen\? Zeg ja of nee\.")  # its spoken name
         daemon.wait_log("asked whether to start vierkant")
@@ -38,8 +39,7 @@ def test_ja_starts_the_exercise_asked_about(tmp_path):
 
 
 def test_nee_starts_nothing_and_the_coach_listens_again(tmp_path):
-    with DaemonProcess(tmp_path, start_check="always") as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path, start_check="always") as daemon:
         daemon.say("start vierkant")
         daemon.wait_log("asked whether to start vierkant")
         daemon.say("nee")
@@ -52,13 +52,12 @@ def test_nee_starts_nothing_and_the_coach_listens_again(tmp_path):
 
 
 def test_an_unanswered_check_plays_no_exercise_and_says_nothing_more(tmp_path):
-    with DaemonProcess(tmp_path, start_check="always") as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path, start_check="always") as daemon:
         daemon.say("start ademoefening")
         daemon.wait_shown("Wil je een rustige ademoefening doen")
-        asked = time.monotonic()
+        asked = daemon.time.now()
         daemon.wait_log("start of ademoefening not confirmed; listening again", CHECK_SECONDS + 10)
-        assert time.monotonic() - asked >= CHECK_SECONDS - 1
+        assert daemon.time.now() - asked >= CHECK_SECONDS - 1
         daemon.say("ja")  # too late: a "ja" now is no answer to anything
         daemon.say("start vierkant")
         daemon.wait_log("asked whether to start vierkant")
@@ -67,8 +66,7 @@ def test_an_unanswered_check_plays_no_exercise_and_says_nothing_more(tmp_path):
 
 
 def test_a_crisis_during_the_check_gets_the_113_message(tmp_path):
-    with DaemonProcess(tmp_path, start_check="always") as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path, start_check="always") as daemon:
         daemon.say("start vierkant")
         daemon.wait_log("asked whether to start vierkant")
         daemon.say("ik wil niet meer leven")
@@ -77,35 +75,30 @@ def test_a_crisis_during_the_check_gets_the_113_message(tmp_path):
     assert sessions(daemon.journal) == [("-", "crisis")]
 
 
-def check_peak(tmp_path: Path, hour: int) -> float:
-    """The loudest sample the speaker played for the question after "start veilig" at
-    ``hour`` o'clock, and for the reply to "nee"."""
+def check_peak(tmp_path: Path, night: bool) -> float:
+    """The loudest sample the speaker played for the question after "start veilig", by day
+    or at night, and for the reply to "nee"."""
     tmp_path.mkdir()
-    with DaemonProcess(tmp_path, start_check="always", env={"TZ": local_time_zone(hour)}) as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path, start_check="always", night=night, record=True) as daemon:
         daemon.say("start veilig")
         daemon.wait_log("asked whether to start veilig")
-        time.sleep(4)  # the question is said
+        daemon.wait(4)  # the question is said
         daemon.say("nee")
         daemon.wait_shown("Goed. Ik ben er als je me nodig hebt.")
-        time.sleep(4)  # and the reply
-        peak = float(np.abs(speaker_output(2)).max())
-        daemon.stop()
-    return peak
+        daemon.wait(4)  # and the reply
+        return float(np.abs(daemon.played()).max())
 
 
 def test_at_night_the_check_is_said_softly_and_by_day_night_only_does_not_ask(tmp_path):
-    day = check_peak(tmp_path / "day", 12)
-    night = check_peak(tmp_path / "night", 2)
+    day = check_peak(tmp_path / "day", night=False)
+    night = check_peak(tmp_path / "night", night=True)
     assert abs(night / day - NIGHT_CHECK_VOLUME) < 0.05, (night, day)
     (tmp_path / "noon").mkdir()
     (tmp_path / "late").mkdir()
-    with DaemonProcess(tmp_path / "noon", start_check="night", env={"TZ": local_time_zone(12)}) as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path / "noon", start_check="night", night=False) as daemon:
         daemon.say("start vierkant")
         daemon.wait_log("exercise vierkant started")
-    with DaemonProcess(tmp_path / "late", start_check="night", env={"TZ": local_time_zone(23)}) as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path / "late", start_check="night", night=True) as daemon:
         daemon.say("start vierkant")
         daemon.wait_log("asked whether to start vierkant")
 

@@ -17,7 +17,7 @@ import sys
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 
 from ..audio.alsa_default import default_sound_server, unreachable_default_advice
 from ..audio.portaudio import NoPortAudio, sounddevice
@@ -26,7 +26,7 @@ from ..core.coach import (
     Coach, CoachAction, CoachSettings, CrisisHeard, ExerciseEnded, ExerciseStarted, ListenFor, StartAsked, StartLapsed,
     Understood,
 )
-from ..core.driver import HEARD, Driver, Heard
+from ..core.driver import HEARD, Driver, DriverClock, Heard, Inbox
 from ..core.engine import SaveAnswer
 from ..core.interpret import Interpreter, Listening
 from ..core.library import Library
@@ -66,17 +66,21 @@ def coach_settings(settings: Settings) -> CoachSettings:
 class Daemon:
     """``voice-coach run``."""
 
-    def __init__(self, config: Config, listen_stdin: bool = False, language: Path | None = None, show: bool = False):
+    def __init__(
+        self, config: Config, listen_stdin: bool = False, language: Path | None = None, show: bool = False,
+        inbox: Inbox | None = None, shown: TextIO = sys.stdout,
+    ):
         self.config = config
         self.settings = config.settings
         self.listen_stdin = listen_stdin
         self.language = Interpreter.load(language)
-        self.terminal = TerminalPlayer(sys.stdout, False, [], queue.Queue()) if show or listen_stdin else None
+        self.terminal = TerminalPlayer(shown, False, [], queue.Queue()) if show or listen_stdin else None
         """Shows what the coach says and does (typed replies, or a terminal): never for the service,
         whose output goes to the system log."""
         self.notifier = Notifier()
-        self.inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
-        """Heard phrases and signals, in order (a SimpleQueue: safe to put into from a signal handler)."""
+        self.inbox: Inbox = inbox or queue.SimpleQueue()
+        """Heard phrases and signals, in order (a SimpleQueue: safe to put into from a signal
+        handler; virtual time's inbox in tests)."""
         self.stopping = False
         """SIGTERM or SIGINT came: acted on before anything still waiting in the inbox."""
         self.library = Library()
@@ -87,47 +91,64 @@ class Daemon:
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
-        try:
-            sounddevice()  # the speaker needs it even with typed input; say so before loading anything
-        except NoPortAudio as err:
-            log.error("%s", err)
-            return EXIT_NO_PORTAUDIO
-        self.library = self._load_library(self.settings)
-        if not self.library.scripts:
-            log.error("no valid exercise scripts in %s or %s; fix them (%s validate) and restart", self.settings.scripts, self.settings.own_scripts, command_name())
-            return EXIT_CONFIG
-        model = None
-        if not self.listen_stdin:
-            try:
-                model = load_model(self.settings.model)
-            except ModelError as err:
-                log.error("%s", err)
-                return EXIT_NO_MODEL
-            report_unknown(model, self._all_phrases())
-        self._open_journal()
-        self.cache = speech_cache(self.settings)
-        self.coach = Coach(self.language, self.library, AudioTiming(self.cache), coach_settings(self.settings))
-        threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
+        code, model = self.prepare()
+        if code is not None:
+            return code
         self._warn_of_an_unreachable_default()
         self.speaker = Speaker(self.settings.speaker, self.settings.speaker_rate, self.settings.volume, wait_for_device=True)
-        self.player = AudioPlayer(self.speaker.mixer, self.speaker.frame_at, self.cache)
-        self.driver = Driver(self.coach, self.speaker, self._perform, lambda: is_night(datetime.now()), AUDIO_LOOKAHEAD)
         signal.signal(signal.SIGTERM, self._stop_soon)
         signal.signal(signal.SIGINT, self._stop_soon)
         signal.signal(signal.SIGHUP, lambda *_: self.inbox.put(("signal", "HUP")))
         with self.speaker:
             self._start_listening(model)
-            self.driver.start()
-            self.notifier.ready(LISTENING)
-            log.warning("listening (%d exercises)", len(self.library.scripts))
+            self.attach(self.speaker, AudioPlayer(self.speaker.mixer, self.speaker.frame_at, self.cache), AUDIO_LOOKAHEAD)
             try:
-                return self._loop()
+                while not self.step():
+                    pass
+                return 0
             finally:
                 if self.listener is not None:
                     self.listener.close()
                 if self.journal is not None:
                     self.journal.close()
                 self.cache.release()
+
+    def prepare(self, prerender: bool = True) -> tuple[int | None, object]:
+        """Everything but the devices: the scripts, the model, the journal, the speech cache
+        (with ``prerender``, rendered in the background). Returns (an exit status when the
+        daemon cannot run, the model)."""
+        try:
+            sounddevice()  # the speaker needs it even with typed input; say so before loading anything
+        except NoPortAudio as err:
+            log.error("%s", err)
+            return EXIT_NO_PORTAUDIO, None
+        self.library = self._load_library(self.settings)
+        if not self.library.scripts:
+            log.error("no valid exercise scripts in %s or %s; fix them (%s validate) and restart", self.settings.scripts, self.settings.own_scripts, command_name())
+            return EXIT_CONFIG, None
+        model = None
+        if not self.listen_stdin:
+            try:
+                model = load_model(self.settings.model)
+            except ModelError as err:
+                log.error("%s", err)
+                return EXIT_NO_MODEL, None
+            report_unknown(model, self._all_phrases())
+        self._open_journal()
+        self.cache = speech_cache(self.settings)
+        if prerender:
+            threading.Thread(target=self._prerender, name="prerender", daemon=True).start()
+        return None, model
+
+    def attach(self, clock: DriverClock, player: AudioPlayer, lookahead: float, night: Callable[[], bool] | None = None) -> None:
+        """Put the coach on ``clock``, its sounds on ``player`` (the speaker's; a virtual
+        clock and an offline mixer in tests), and start listening idle."""
+        self.player = player
+        self.coach = Coach(self.language, self.library, AudioTiming(self.cache), coach_settings(self.settings))
+        self.driver = Driver(self.coach, clock, self._perform, night or (lambda: is_night(datetime.now())), lookahead)
+        self.driver.start()
+        self.notifier.ready(LISTENING)
+        log.warning("listening (%d exercises)", len(self.library.scripts))
 
     def _start_listening(self, model) -> None:
         if self.listen_stdin:
@@ -147,25 +168,26 @@ class Daemon:
         self.stopping = True
         self.inbox.put(("signal", "TERM"))  # wakes a waiting loop
 
-    def _loop(self) -> int:
-        while True:
-            waits = [LONGEST_WAIT, self.notifier.seconds_to_ping(), self.driver.wait_seconds()]
-            try:
-                kind, value = self.inbox.get(timeout=min(w for w in waits if w is not None))
-            except queue.Empty:
-                kind, value = "", ""
-            self.notifier.ping_if_due()  # fed whatever the devices do
-            if self.stopping:
-                self.driver.stop()
-                self.notifier.stopping()
-                log.warning("stopped")
-                return 0
-            if kind == "signal":
-                self._reload()
-            elif kind == HEARD:
-                log.info("heard %r", value.text)
-                self.driver.hear(value)
-            self.driver.tick()
+    def step(self) -> bool:
+        """Wait for something heard, due or signalled, and act on it; True once stopped."""
+        waits = [LONGEST_WAIT, self.notifier.seconds_to_ping(), self.driver.wait_seconds()]
+        try:
+            kind, value = self.inbox.get(timeout=min(w for w in waits if w is not None))
+        except queue.Empty:
+            kind, value = "", ""
+        self.notifier.ping_if_due()  # fed whatever the devices do
+        if self.stopping or (kind, value) == ("signal", "TERM"):
+            self.driver.stop()
+            self.notifier.stopping()
+            log.warning("stopped")
+            return True
+        if kind == "signal":
+            self._reload()
+        elif kind == HEARD:
+            log.info("heard %r", value.text)
+            self.driver.hear(value)
+        self.driver.tick()
+        return False
 
     # -- carrying out what the coach decides --------------------------------
     def _perform(self, action: CoachAction) -> bool | None:
