@@ -150,7 +150,40 @@ def socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def test_no_network_socket_and_a_private_journal(daemon):
+QUICK_CHECK_IN = """
+id = "check-in"
+title = "Dagelijkse check-in"
+triggers = ["check in"]
+summary = "Eén vraag."
+minutes = 1
+
+[[step]]
+record = "Wat voel je nu in je lichaam?"
+key = "lichaam"
+answers = ["spanning", "rust", "warmte"]
+timeout = 15
+
+[[step]]
+say = "Dank je."
+"""
+"""The check-in's first question at once: a real process reaches an answer in moments."""
+
+
+@pytest.fixture
+def quick_check_in(tmp_path) -> Path:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "check-in.toml").write_text(QUICK_CHECK_IN)
+    return scripts
+
+
+def test_no_network_socket_and_a_private_journal(tmp_path, quick_check_in):
+    with DaemonProcess(tmp_path, scripts=quick_check_in) as daemon:
+        daemon.ready()
+        no_network_and_a_private_journal(daemon)
+
+
+def no_network_and_a_private_journal(daemon):
     daemon.say("start check in")
     daemon.wait_log("listening for: spanning")
     daemon.say("rust")
@@ -194,8 +227,8 @@ def test_sighup_reloads_good_scripts_and_keeps_the_old_set_for_a_broken_one(tmp_
         daemon.wait_log("exercise vierkant started")
 
 
-def test_sigkill_during_a_session_leaves_the_journal_consistent(tmp_path):
-    with DaemonProcess(tmp_path) as daemon:
+def test_sigkill_during_a_session_leaves_the_journal_consistent(tmp_path, quick_check_in):
+    with DaemonProcess(tmp_path, scripts=quick_check_in) as daemon:
         daemon.ready()
         daemon.say("start check in")
         daemon.wait_log("listening for: spanning")

@@ -6,22 +6,50 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import sqlite3
 import time
+from pathlib import Path
 
 import numpy as np
 
 from conftest import MIC_RATE, MICROPHONE_FILE, espeak, first_sound, korean_model_path, microphone_input, speaker_output
 from daemon_harness import KOREAN, DaemonProcess, korean_daemon
+from voice_coach.core.care import load_care
 from voice_coach.speech.asr import load_model
 from voice_coach.core.interpret import Listening
 from voice_coach.speech.listener import Listener
 
 
+QUICK_VEILIG = """
+id = "veilig"
+title = "Even landen"
+triggers = ["veilig"]
+summary = "Eén zin, dan rustig ademen."
+minutes = 1
+
+[[step]]
+say = "Adem rustig."
+
+[[step]]
+breathe = { in = 4, out = 6 }
+rounds = 3
+"""
+"""veilig (which the Korean table starts) as one short sentence, then 30 s of breathing
+without cues, in which the coach is silent and hears: its start is reached in moments."""
+
+
+def quick_veilig(tmp_path) -> Path:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "veilig.toml").write_text(QUICK_VEILIG)
+    return scripts
+
+
 def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
-    # veilig: two sentences, then 20 s of breathing without cues: the coach is silent there.
-    with korean_daemon(tmp_path, [(1.0, start), (14.0, stop), (18.0, start)], 30) as daemon:
+    parts = [(1.0, start), (6.0, stop), (9.0, start)]
+    with korean_daemon(tmp_path, parts, 14, scripts=quick_veilig(tmp_path)) as daemon:
         daemon.ready()
         daemon.wait_log("heard '시작 안녕하세요'", 20)
         daemon.wait_log("exercise veilig started")
@@ -34,6 +62,7 @@ def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     assert first_sound(out) > 0 and np.abs(out).max() > 0.05  # the exercise's speech reached the speaker
 
 
+CARE = load_care()
 CRISIS_SENTENCE = "정말 너무 죽고 싶어요 진짜"
 """A crisis phrase of the Korean test table inside a longer sentence."""
 
@@ -48,13 +77,15 @@ def test_a_spoken_crisis_sentence_while_idle_gets_the_113_message(tmp_path):
 
 
 def test_a_spoken_crisis_sentence_during_breathing_stops_the_exercise(tmp_path):
-    # veilig: two sentences, then breathing without cues (tones only) from about 12 s.
-    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (14.0, espeak(CRISIS_SENTENCE, "ko"))]
-    with korean_daemon(tmp_path, parts, 25) as daemon:
+    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (6.0, espeak(CRISIS_SENTENCE, "ko"))]
+    with korean_daemon(tmp_path, parts, 12, scripts=quick_veilig(tmp_path)) as daemon:
         daemon.ready()
         daemon.wait_log("exercise veilig started", 20)
         daemon.wait_log(r"understood Crisis\(\)", 25)
-        daemon.wait_log("exercise veilig ended: crisis", 120)
+        daemon.wait_log(re.escape(f'"{CARE.exercise_stopped}"'), 10)  # the breathing stops for the 113 message
+        daemon.wait_log(re.escape(f'"{CARE.crisis_message[0]}"'), 10)
+        rows = sqlite3.connect(daemon.journal).execute("SELECT exercise, outcome FROM sessions").fetchall()
+        assert rows == [("veilig", "crisis")]  # kept at once; the end of the message is the in-process test's
 
 
 def test_the_microphone_removed_and_restored_while_listening(caplog):
