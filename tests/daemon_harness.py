@@ -281,8 +281,7 @@ class VirtualDaemon:
     def __exit__(self, *exc) -> None:
         logging.getLogger("voice_coach").removeHandler(self._handler)
         self.notify.close()
-        if self.daemon.journal is not None:
-            self.daemon.journal.close()
+        self.daemon.keeper.close()
 
 
 def _empty_config(tmp: Path) -> Path:

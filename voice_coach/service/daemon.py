@@ -41,6 +41,7 @@ from .audioplayer import AudioPlayer, AudioTiming, speech_cache
 from .clock import is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, load_config
 from .journal import Journal, JournalError
+from .keeper import JournalKeeper
 from .notify import Notifier
 from .textplayer import TerminalPlayer, read_lines
 
@@ -52,8 +53,6 @@ EXIT_NO_PORTAUDIO = 80
 """Exit status when the sound library PortAudio is not installed: neither will waiting."""
 LISTENING = "luistert"
 """The service status while idle."""
-NO_EXERCISE = "-"
-"""The journal's exercise for a crisis heard while no exercise ran."""
 LONGEST_WAIT = 1.0
 """The loop wakes at least this often (real seconds), to ping systemd's watchdog."""
 
@@ -84,9 +83,8 @@ class Daemon:
         self.stopping = False
         """SIGTERM or SIGINT came: acted on before anything still waiting in the inbox."""
         self.library = Library()
-        self.session_id: int | None = None
-        """The journal's session of the running exercise (None: none, or not kept)."""
-        self.journal: Journal | None = None
+        self.keeper = JournalKeeper(None)
+        """The journal's side of what the coach does (without a journal until one opens)."""
         self.listener = None
 
     # -- start and stop ---------------------------------------------------
@@ -109,8 +107,7 @@ class Daemon:
             finally:
                 if self.listener is not None:
                     self.listener.close()
-                if self.journal is not None:
-                    self.journal.close()
+                self.keeper.close()
                 self.cache.release()
 
     def prepare(self, prerender: bool = True) -> tuple[int | None, object]:
@@ -206,16 +203,18 @@ class Daemon:
             case StartLapsed(script_id=script_id):
                 log.info("start of %s not confirmed; listening again", script_id)
             case ExerciseStarted(script_id=script_id):
-                self.session_id = self._journal_write(lambda j: j.start(script_id))
+                self.keeper.started(action)
                 self.notifier.status("oefening")  # which one is the person's business, not the system's
                 log.info("exercise %s started", script_id)
             case ExerciseEnded(script_id=script_id, outcome=outcome):
-                self._end_session(script_id, outcome)
-            case CrisisHeard(in_exercise=in_exercise):
-                self._keep_crisis(in_exercise)
+                self.keeper.ended(action)
+                log.info("exercise %s ended: %s", script_id, outcome)  # private: not at the default level
+                self.notifier.status(LISTENING)
+            case CrisisHeard():
+                self.keeper.crisis(action)
             case SaveAnswer():
                 self._log(action)
-                return self._keep(action)
+                return self.keeper.keep(action)
             case _:
                 self.player.perform(action)
                 self._log(action)
@@ -226,29 +225,6 @@ class Daemon:
         line = describe(action)
         if line is not None:
             log.info("at %.3f: %s", action.at, line)
-
-    def _keep(self, answer: SaveAnswer) -> bool:
-        """Write ``answer`` to the journal; True only when it is there."""
-        if self.session_id is None:
-            log.info("could NOT keep answer %s: %s", answer.key, answer.answer)
-            return False
-        kept = bool(self._journal_write(lambda j: j.record(self.session_id, answer.key, answer.question, answer.answer, answer.own_words) or True))
-        log.info("%s answer %s: %s", "kept" if kept else "could NOT keep", answer.key, answer.answer)  # INFO: private
-        return kept
-
-    def _keep_crisis(self, in_exercise: bool) -> None:
-        """Mark a crisis in the journal at once, not after the message."""
-        if not in_exercise:
-            self._journal_write(lambda j: j.finish(j.start(NO_EXERCISE), "crisis"))
-        elif self.session_id is not None:
-            self._journal_write(lambda j: j.finish(self.session_id, "crisis"))
-
-    def _end_session(self, script_id: str, outcome: str) -> None:
-        if self.session_id is not None:
-            self._journal_write(lambda j: j.finish(self.session_id, outcome))
-        self.session_id = None
-        log.info("exercise %s ended: %s", script_id, outcome)  # private: not at the default level
-        self.notifier.status(LISTENING)
 
     # -- listening --------------------------------------------------------
     def _listen_for(self, listening: Listening) -> None:
@@ -309,18 +285,9 @@ class Daemon:
 
     def _open_journal(self) -> None:
         try:
-            self.journal = Journal(self.settings.journal)
+            self.keeper = JournalKeeper(Journal(self.settings.journal))
         except JournalError as err:
             log.error("%s; exercises work, answers are not kept", err)
-
-    def _journal_write(self, write):
-        if self.journal is None:
-            return None
-        try:
-            return write(self.journal)
-        except JournalError as err:
-            log.error("%s; the exercise goes on", err)
-            return None
 
     def _prerender(self) -> None:
         """Render every sentence in the background, so speaking starts at once."""
