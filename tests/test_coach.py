@@ -14,7 +14,7 @@ from voice_coach.core.coach import (
     StartAsked, StartLapsed, Understood,
 )
 from voice_coach.core.driver import HEARD, Driver, Heard
-from voice_coach.core.engine import SENTENCE_GAP, Command, Crisis, Hush, SaveAnswer, SetVolume, Speak
+from voice_coach.core.engine import SENTENCE_GAP, Command, Crisis, Hush, PlaySound, SaveAnswer, SetVolume, Speak
 from voice_coach.core.interpret import Interpreter
 from voice_coach.core.library import load_library
 from voice_coach.core.phrases import list_item, start_check_question
@@ -315,3 +315,28 @@ def test_virtual_time_moves_to_each_item_or_by_the_whole_wait():
     assert time.get(None) == ("b", None) and time.now() == 5.0
     with pytest.raises(NothingMoreWillHappen):
         time.get(None)
+
+
+def first_of(actions: list, kinds) -> int:
+    return next(i for i, a in enumerate(actions) if isinstance(a, kinds))
+
+
+@pytest.mark.parametrize("words", ["start vierkant", "ik wil niet meer leven", "nee", "ja", "welke oefeningen zijn er"])
+def test_what_is_said_is_handed_out_before_listening_changes(words):
+    """Sounds are placed on exact frames; rebuilding what to listen for may take a moment, so it comes after."""
+    device = Device()
+    if words in ("nee", "ja"):
+        device.say("start vierkant")
+    heard = device.say(words)
+    sounds = first_of(heard, (Speak, PlaySound))
+    assert all(not isinstance(a, ListenFor) for a in heard[:sounds]), heard
+
+
+def test_a_crisis_during_the_check_ends_listening_idle_and_another_start_listens_for_its_answer():
+    device = Device()
+    device.say("start vierkant")
+    device.say("ik wil niet meer leven")
+    assert device.listening() == IDLE
+    device.say("start vierkant")
+    device.say("start veilig")
+    assert device.listening() == LANGUAGE.session_listening(YES_NO) and device.coach.state == "asking"

@@ -177,12 +177,16 @@ class Coach:
         out = self.advance(now)
         if self.engine is not None:
             return out + self._hear_in_exercise(reading, now)
-        if self.start_check is not None:
-            answered, actions = self._answer_start_check(reading, now)
-            out += actions
-            if answered:
-                return out
-        return out + self._hear_idle(reading, now, night, confidence)
+        if self.start_check is None:
+            return out + self._hear_idle(reading, now, night, confidence)
+        answered = self._answer_start_check(reading, now)
+        if answered is not None:
+            return out + answered
+        ended = self.start_check is None
+        idle = self._hear_idle(reading, now, night, confidence)
+        if ended and not any(isinstance(a, ListenFor) for a in idle):  # after what is said: it is placed on exact frames
+            idle.append(self._listen_idle(now))
+        return out + idle
 
     def begin(self, script: Script, now: float, night: bool) -> list[CoachAction]:
         """Start ``script`` at once, without a start check (``play``)."""
@@ -270,40 +274,39 @@ class Coach:
         self.start_check = YesNoQuestion(script, now + CHECK_SECONDS, night)
         question = start_check_question(self.language.phrases.replies, script)
         return [
-            ListenFor(now, self.language.session_listening(YES_NO)),
             *self._say([question], now, soft=night),
+            ListenFor(now, self.language.session_listening(YES_NO)),
             StartAsked(now, script.id),
         ]
 
-    def _answer_start_check(self, reading: Reading, now: float) -> tuple[bool, list[CoachAction]]:
-        """Act on an answer to the start check: (answered, actions). Not answered: what was
-        said is for idle listening (a crisis, help, another start) or means nothing."""
+    def _answer_start_check(self, reading: Reading, now: float) -> list[CoachAction] | None:
+        """Act on an answer to the start check; None when what was said is for idle listening
+        (a crisis, help, another start: then the check ends unless it only meant nothing)."""
         event = self.language.event(reading, YES_NO)
         check = self.start_check
         yes = check.reply(event.word) if isinstance(event, Answer) else None
         if yes is not None:
             self.start_check = None
             if yes:
-                return True, [self._listen_idle(now), *self._start_exercise(check.subject, now, check.at_night)]
-            return True, [self._listen_idle(now), *self._say([self.language.phrases.replies.start_declined], now, soft=check.at_night)]
+                return self._start_exercise(check.subject, now, check.at_night)
+            return [*self._say([self.language.phrases.replies.start_declined], now, soft=check.at_night), self._listen_idle(now)]
         if isinstance(event, Command) and event.name == "stop":
             self.start_check = None
-            return True, [self._listen_idle(now)]
+            return [self._listen_idle(now)]
         if isinstance(event, (Crisis, Distress, Command)):
             self.start_check = None
-            return False, [self._listen_idle(now)]
-        return False, []
+        return None
 
     # -- an exercise -------------------------------------------------------
     def _start_exercise(self, script: Script, now: float, night: bool) -> list[CoachAction]:
         replies, care = self.language.phrases.replies, self.language.care
         self.engine = Engine(script, self.timing, replies, care, self.volume, night)
         self._answers_kept = []
-        opening = [
-            *self._set_level(self.volume, now), ExerciseStarted(now, script.id),
-            ListenFor(now, self.language.session_listening()),
-        ]
-        return opening + self._from_engine(self.engine.start(now), now)
+        opening = [*self._set_level(self.volume, now), ExerciseStarted(now, script.id)]
+        played = self._from_engine(self.engine.start(now), now)
+        if not any(isinstance(a, ListenFor) for a in played):  # the first step is no question
+            played.append(ListenFor(now, self.language.session_listening()))
+        return opening + played
 
     def _hear_in_exercise(self, reading: Reading, now: float) -> list[CoachAction]:
         engine = self.engine
@@ -316,7 +319,8 @@ class Coach:
 
     def _from_engine(self, actions: list[Action], now: float) -> list[CoachAction]:
         """The engine's actions, each change of listening made explicit; the end of the
-        exercise once everything was handed out."""
+        exercise once everything was handed out. (What to listen for comes after the sounds
+        of the same moment: they are placed on exact frames, and listening can wait.)"""
         out: list[CoachAction] = []
         for action in actions:
             out.append(action)
