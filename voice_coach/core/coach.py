@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .engine import (
-    SENTENCE_GAP, Action, Answer, Command, Crisis, Distress, Engine, Event, Hush, Listen, SetVolume, Speak,
-    StopListening, Timing, question_of,
+    Action, Answer, Command, Crisis, Distress, Engine, Event, Hush, Listen, SetVolume,
+    StopListening, Timing, one_after_another, question_of,
 )
 from .interpret import Interpreter, Listening, Reading
 from .library import Library
@@ -243,12 +243,8 @@ class Coach:
     def _say(self, lines, now: float, soft: bool = False) -> list[CoachAction]:
         """Sentences one after another from ``now``, instead of whatever was being said;
         ``soft``: at :data:`NIGHT_VOLUME` of the volume."""
-        out: list[CoachAction] = [Hush(now), *self._set_level(self.volume * (NIGHT_VOLUME if soft else 1.0), now)]
-        at = now
-        for line in lines:
-            out.append(Speak(at, line))
-            at += self.timing.speech_seconds(line, 1.0) + SENTENCE_GAP
-        return out
+        spoken, _ = one_after_another(lines, now, self.timing)
+        return [Hush(now), *self._set_level(self.volume * (NIGHT_VOLUME if soft else 1.0), now), *spoken]
 
     def _set_level(self, level: float, now: float) -> list[CoachAction]:
         """A SetVolume, unless the speaker is at ``level`` already."""

@@ -13,7 +13,7 @@ question. Pause, herhaal and verder act on the current unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from .answers import Heard, said_back
 from .care import Care
@@ -552,9 +552,9 @@ class Engine:
 
     def _speak_all(self, sentences: list[str] | tuple[str, ...], at: float) -> float:
         """Queue sentences one after another from ``at``; returns when the last one ends."""
-        for sentence in sentences:
-            at += self._speak(at, sentence) + SENTENCE_GAP
-        return at
+        spoken, end = one_after_another(sentences, at, self.timing, self.script.voice_rate)
+        self._pending += spoken
+        return end
 
     # -- words of distress: ask once, gently ---------------------------------
     def _distress(self, now: float) -> None:
@@ -701,6 +701,16 @@ COMMANDS: dict[str, Callable[[Engine, float], None]] = {
 }
 """Command name -> the engine's handler: every session command of the phrase book
 (tested against :data:`~voice_coach.core.phrases.SESSION_COMMANDS`), and help."""
+
+
+def one_after_another(sentences: Iterable[str], at: float, timing: Timing, rate: float = 1.0) -> tuple[list[Speak], float]:
+    """``sentences`` said one after another from ``at``, :data:`SENTENCE_GAP` apart, and
+    when the last gap ends."""
+    spoken = []
+    for sentence in sentences:
+        spoken.append(Speak(at, sentence, None, rate))
+        at += timing.speech_seconds(sentence, rate) + SENTENCE_GAP
+    return spoken, at
 
 
 def question_of(body: object) -> tuple[tuple[str, ...], bool]:
