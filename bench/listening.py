@@ -27,7 +27,8 @@ from voice_coach.core.utterance import Utterance
 RATE = 16000
 """The listener's rate here: Vosk's own, so nothing is resampled."""
 BLOCK = 1600
-"""What the microphone delivers at a time (0.1 s)."""
+"""Audio fed per call (0.1 s; the live microphone hands on 20 ms): the voice gate judges the
+same frames and keeps the same seconds whatever the block, so this measures the live gate."""
 KOREAN_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7", "ko+klatt", "ko+whisper"]
 POSITIVE_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7"]
 OTHER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "tr", "fi", "sv", "pt", "ru"]

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import vosk
 
-from ..audio.mic import BLOCK_SECONDS, Microphone
+from ..audio.mic import Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
 from ..core.interpret import Listening
@@ -59,7 +59,7 @@ class Listener:
         self._free: FreeRecognizer | None = None  # made on the first open question
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
-        self.gate = VoiceGate(self.rate, int(self.rate * BLOCK_SECONDS))
+        self.gate = VoiceGate(self.rate)
         self.barge_in = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
@@ -126,9 +126,9 @@ class Listener:
                     self.barge_in.reset()
                 self._was_deaf = False
                 text = None
-                for block in self.gate.admit(samples):
-                    text = self.recognizer.accept(block.tobytes()) or text
-                if self.gate.closed:  # the voice stopped: whatever is pending is said
-                    text = self.recognizer.finish() or text
+                for segment in self.gate.admit(samples):
+                    text = self.recognizer.accept(segment.samples.tobytes()) or text
+                    if segment.ends_utterance:  # the voice stopped: whatever is pending is said
+                        text = self.recognizer.finish() or text
         if text:
             self.heard.put(text)
