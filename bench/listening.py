@@ -214,12 +214,13 @@ class IdleEar:
 
     def __init__(self, model, language, names: dict[str, str], fillers: bool = True):
         from voice_coach.core.interpret import Listening
+        from voice_coach.service.config import Settings
         from voice_coach.speech.listener import Listener
 
         self.language = language
         self.names = list(names)
         self.heard: queue.Queue[str] = queue.Queue()
-        self.listener = Listener(model, self.heard, None, None, RATE, recorded=True)
+        self.listener = Listener.configured(model, self.heard, Settings(), recorded_rate=RATE)  # as the daemon has it by default
         listening = language.idle_listening(self.names)
         if not fillers:
             listening = Listening(tuple(p for p in listening.phrases if p not in language.phrases.fillers))

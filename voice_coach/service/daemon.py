@@ -156,11 +156,9 @@ class Daemon:
         else:
             from ..speech.listener import Listener
 
-            self.listener = Listener(
-                model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.speaker, self.settings.microphone, self.settings.microphone_rate,
-                self.settings.min_confidence, barge_in=self.settings.barge_in,
-                stop_phrases=self.phrases.session.get("stop", ()), wait_for_device=True,
-                open_answers=self.settings.open_answers,
+            self.listener = Listener.configured(
+                model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.settings, self.speaker,
+                self.phrases.session.get("stop", ()), wait_for_device=True,
             )
             self.listener.start()
         self._listen_idle()
