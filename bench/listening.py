@@ -27,7 +27,8 @@ from voice_coach.core.utterance import Utterance
 RATE = 16000
 """The listener's rate here: Vosk's own, so nothing is resampled."""
 BLOCK = 1600
-"""What the microphone delivers at a time (0.1 s)."""
+"""Audio fed per call (0.1 s; the live microphone hands on 20 ms): the voice gate judges the
+same frames and keeps the same seconds whatever the block, so this measures the live gate."""
 KOREAN_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7", "ko+klatt", "ko+whisper"]
 POSITIVE_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7"]
 OTHER_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "tr", "fi", "sv", "pt", "ru"]
@@ -213,12 +214,13 @@ class IdleEar:
 
     def __init__(self, model, language, names: dict[str, str], fillers: bool = True):
         from voice_coach.core.interpret import Listening
+        from voice_coach.service.config import Settings
         from voice_coach.speech.listener import Listener
 
         self.language = language
         self.names = list(names)
         self.heard: queue.Queue[str] = queue.Queue()
-        self.listener = Listener(model, self.heard, None, None, RATE, recorded=True)
+        self.listener = Listener.configured(model, self.heard, Settings(), recorded_rate=RATE)  # as the daemon has it by default
         listening = language.idle_listening(self.names)
         if not fillers:
             listening = Listening(tuple(p for p in listening.phrases if p not in language.phrases.fillers))

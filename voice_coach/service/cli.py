@@ -313,11 +313,7 @@ def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Scri
     try:
         model = load_model(settings.model)
         report_unknown(model, language.session_listening(script_answers(script)).phrases)
-        return Listener(
-            model, heard, speaker, settings.microphone, settings.microphone_rate,
-            settings.min_confidence, barge_in=settings.barge_in, stop_phrases=language.phrases.session["stop"],
-            open_answers=settings.open_answers,
-        )
+        return Listener.configured(model, heard, settings, speaker, language.phrases.session["stop"])
     except (DeviceError, ModelError) as err:
         click.echo(f"Not listening: {err} Type replies instead.", err=True)
         return None
@@ -518,10 +514,7 @@ def _night_test(settings: Settings, hours: float, night, language: Path | None) 
     test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)))
 
     def make_listener(sink) -> Listener:
-        return Listener(
-            vosk_model, sink, None, settings.microphone, night.rate if night else settings.microphone_rate,
-            settings.min_confidence, wait_for_device=True, recorded=night is not None,
-        )
+        return Listener.configured(vosk_model, sink, settings, wait_for_device=True, recorded_rate=night.rate if night else None)
 
     try:
         listener = test.listen_with(make_listener)

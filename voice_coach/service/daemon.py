@@ -153,11 +153,9 @@ class Daemon:
             return
         from ..speech.listener import Listener
 
-        self.listener = Listener(
-            model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.speaker, self.settings.microphone, self.settings.microphone_rate,
-            self.settings.min_confidence, barge_in=self.settings.barge_in,
-            stop_phrases=self.language.phrases.session.get("stop", ()), wait_for_device=True,
-            open_answers=self.settings.open_answers,
+        self.listener = Listener.configured(
+            model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.settings, self.speaker,
+            self.language.phrases.session.get("stop", ()), wait_for_device=True,
         )
         self.listener.start()
 

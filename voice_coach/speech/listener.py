@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import queue
 import threading
+from typing import Protocol
 
 import numpy as np
 import vosk
 
-from ..audio.mic import BLOCK_SECONDS, Microphone
+from ..audio.mic import Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
 from ..core.interpret import Listening
@@ -18,6 +19,21 @@ from .grammar_asr import GrammarRecognizer
 
 HOLDOFF_SECONDS = 0.3
 """After the coach falls silent, the microphone stays deaf this long (room echo)."""
+
+
+class ListeningSettings(Protocol):
+    """What the configuration says about listening (``service.config.Settings`` has it all)."""
+
+    microphone: str | None
+    """Input device, by (part of) its name; None: the default device."""
+    microphone_rate: int | None
+    """Input sample rate in Hz; None: the device's own."""
+    min_confidence: float
+    """Recognized words below this confidence are ignored."""
+    barge_in: bool
+    """Let the stop phrases through while the coach speaks."""
+    open_answers: str
+    """How open answers are heard: "free" or "grammar"."""
 
 
 class Listener:
@@ -59,7 +75,7 @@ class Listener:
         self._free: FreeRecognizer | None = None  # made on the first open question
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
-        self.gate = VoiceGate(self.rate, int(self.rate * BLOCK_SECONDS))
+        self.gate = VoiceGate(self.rate)
         self.barge_in = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
@@ -67,6 +83,26 @@ class Listener:
         self._was_deaf = False
         self.frames_fed = 0
         """Audio frames fed so far: how much was really listened to (a missing microphone feeds none)."""
+
+    @classmethod
+    def configured(
+        cls,
+        model: vosk.Model,
+        heard: queue.Queue[str],
+        settings: ListeningSettings,
+        speaker: Speaker | None = None,
+        stop_phrases: tuple[str, ...] = (),
+        wait_for_device: bool = False,
+        recorded_rate: int | None = None,
+    ) -> "Listener":
+        """The listener as ``settings`` have it: the one way the daemon, ``play``, the night test
+        and the bench build it. Barge-in needs a ``speaker`` to listen through. With
+        ``recorded_rate``, audio at that rate comes only through :meth:`feed` (a recording)."""
+        return cls(
+            model, heard, speaker, settings.microphone, recorded_rate or settings.microphone_rate, settings.min_confidence,
+            barge_in=settings.barge_in and speaker is not None, stop_phrases=stop_phrases,
+            wait_for_device=wait_for_device, open_answers=settings.open_answers, recorded=recorded_rate is not None,
+        )
 
     def listen_for(self, listening: Listening) -> None:
         """Listen for what is valid now."""
@@ -126,9 +162,9 @@ class Listener:
                     self.barge_in.reset()
                 self._was_deaf = False
                 text = None
-                for block in self.gate.admit(samples):
-                    text = self.recognizer.accept(block.tobytes()) or text
-                if self.gate.closed:  # the voice stopped: whatever is pending is said
-                    text = self.recognizer.finish() or text
+                for segment in self.gate.admit(samples):
+                    text = self.recognizer.accept(segment.samples.tobytes()) or text
+                    if segment.ends_utterance:  # the voice stopped: whatever is pending is said
+                        text = self.recognizer.finish() or text
         if text:
             self.heard.put(text)
