@@ -86,6 +86,15 @@ def make_script(*steps: dict, **meta) -> Script:
     return script
 
 
+def short_library(folder: Path, *sentences: str) -> Path:
+    """A new scripts folder holding one exercise, "kort", that says ``sentences``: for
+    commands whose behaviour does not depend on how much there is to say."""
+    folder.mkdir()
+    steps = "".join(f'[[step]]\nsay = "{sentence}"\n' for sentence in sentences)
+    (folder / "kort.toml").write_text(f'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n{steps}')
+    return folder
+
+
 def make_engine(*steps: dict, **meta) -> Engine:
     return Engine(make_script(*steps, **meta), FixedTiming(), load_phrases().replies, load_care())
 
