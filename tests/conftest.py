@@ -86,13 +86,19 @@ def make_script(*steps: dict, **meta) -> Script:
     return script
 
 
-def short_library(folder: Path, *sentences: str) -> Path:
-    """A new scripts folder holding one exercise, "kort", that says ``sentences``: for
-    commands whose behaviour does not depend on how much there is to say."""
+def short_library(folder: Path, *steps: str) -> Path:
+    """A new scripts folder holding one exercise, "kort", with these steps (each the TOML
+    of one, as 'say = "Hallo."'): for commands whose behaviour does not depend on how
+    long an exercise is, or to reach a step without playing the way there."""
     folder.mkdir()
-    steps = "".join(f'[[step]]\nsay = "{sentence}"\n' for sentence in sentences)
-    (folder / "kort.toml").write_text(f'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n{steps}')
+    body = "".join(f"[[step]]\n{step}\n" for step in steps)
+    (folder / "kort.toml").write_text(f'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n{body}')
     return folder
+
+
+def say(sentence: str) -> str:
+    """A say step's TOML, for :func:`short_library`."""
+    return f'say = "{sentence}"'
 
 
 def make_engine(*steps: dict, **meta) -> Engine:

@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import read_until
+from conftest import read_until, say, short_library
 from voice_coach.service.cli import main
 
 BROKEN = Path(__file__).parent / "broken"
@@ -93,16 +93,24 @@ def test_empty_scripts_folder_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "no valid exercise scripts" in result.output
 
 
-def test_typed_commands_steer_the_player():
+def test_typed_commands_steer_the_player(tmp_path):
+    # Vierkant's breathing and what follows it, in 2-second phases: a round takes 2 s here.
+    scripts = short_library(
+        tmp_path / "scripts",
+        'breathe = { in = 2, hold = 2, out = 2, rest = 2 }\nrounds = 4\n'
+        'cues = { in = "Adem in", hold = "Houd vast", out = "Adem uit", rest = "En wacht" }\n'
+        'tones = { in = "toon-in.wav", out = "toon-uit.wav" }',
+        say("Nu zeg ik niets meer. Een toon voor in, een toon voor uit. Daartussen tel je zelf."),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "voice_coach", "play", "vierkant", "--speed", "4"],
+        [sys.executable, "-m", "voice_coach", "--scripts", str(scripts), "play", "kort", "--speed", "4"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     steps = [
-        (None, "adem in 4.0 s  (ronde 1/4)"),
+        (None, "adem in 2.0 s  (ronde 1/4)"),
         ("langzamer", '"Goed, ik ga wat langzamer."'),
-        (None, "adem in 4.4 s  (ronde 2/4)"),
+        (None, "adem in 2.2 s  (ronde 2/4)"),
         ("pauze", "(pauze"),
         ("hallo", "(niet begrepen: 'hallo'."),
         ("verder", "(we gaan verder)"),

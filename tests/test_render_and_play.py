@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, short_library, speaker_output
+from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, say, short_library, speaker_output
 from daemon_harness import SHARED_CACHE
 from voice_coach.service.audioplayer import AudioTiming, speech_cache
 from voice_coach.service.config import load_config
@@ -77,7 +77,7 @@ def test_render_command_writes_the_wav(tmp_path):
 def test_prerender_renders_once_then_hits_the_cache(tmp_path):
     # One short exercise: the cache's behaviour does not depend on how many sentences
     # there are (test_tts renders every sentence of the shipped exercises).
-    scripts = short_library(tmp_path / "scripts", "Hallo.", "Voel je voeten op de grond.")
+    scripts = short_library(tmp_path / "scripts", say("Hallo."), say("Voel je voeten op de grond."))
     runner = CliRunner()
     prerender = ["--scripts", str(scripts), "prerender", "--cache", str(tmp_path / "cache")]
     cold = runner.invoke(main, prerender)
@@ -103,7 +103,7 @@ PLAYED = ("Stop even.", "Adem rustig in. En rustig uit.", "Voel je voeten op de 
 
 def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
     microphone_input([], 30)
-    scripts = short_library(tmp_path / "scripts", *PLAYED)
+    scripts = short_library(tmp_path / "scripts", *map(say, PLAYED))
     process = subprocess.Popen(
         [
             sys.executable, "-m", "voice_coach", "--scripts", str(scripts), "play", "kort", "--cache", str(SHARED_CACHE),
@@ -137,7 +137,7 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
 
 
 def test_without_a_speaker_play_falls_back_to_the_terminal(tmp_path):
-    scripts = short_library(tmp_path / "scripts", "Hallo.")
+    scripts = short_library(tmp_path / "scripts", say("Hallo."))
     result = subprocess.run(
         [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--scripts", str(scripts), "play", "kort", "--speaker", "nergens"],
         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import short_library
+from conftest import say, short_library
 from voice_coach.audio.sound import read_wav, write_wav
 from voice_coach.speech.speech_cache import SpeechCache, sentences
 from voice_coach.speech.tts import SpeechError, Synthesizer, check_rendering
@@ -175,7 +175,7 @@ def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
     import sys
 
     # One exercise: test_espeak_ng_renders_every_sentence_of_every_exercise renders them all.
-    scripts = short_library(tmp_path / "scripts", "Hallo.")
+    scripts = short_library(tmp_path / "scripts", say("Hallo."))
 
     def prerender(path: str) -> subprocess.CompletedProcess:
         return subprocess.run(
