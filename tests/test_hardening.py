@@ -178,7 +178,7 @@ def test_the_cli_in_this_process_shows_every_traceback_its_process_would(monkeyp
         try:
             crash(path)
         except RuntimeError:
-            logging.getLogger("voice_coach.probe").exception("logged")
+            logging.getLogger("probe").exception("logged")
         return load_config(path)
 
     monkeypatch.setattr(command_line, "load_config", survives_untidily)
@@ -187,7 +187,7 @@ def test_the_cli_in_this_process_shows_every_traceback_its_process_would(monkeyp
     assert untidy.returncode == 0 and "# config file:" in untidy.stdout
     assert "Exception in thread helper" in untidy.stderr
     assert "Exception ignored in: " in untidy.stderr and "OSError: closing failed" in untidy.stderr
-    assert "ERROR voice_coach.probe: logged\nTraceback" in untidy.stderr
+    assert "ERROR probe: logged\nTraceback" in untidy.stderr
 
 
 def cli_readers(path: Path) -> list[list[str]]:
