@@ -3,9 +3,15 @@ fixed speech timing so engine schedules are exact."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import logging
 import os
 import subprocess
+import sys
 import tempfile
+import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +84,21 @@ def make_script(*steps: dict, **meta) -> Script:
     script, problems = parse_script(data, "test.toml", [AUDIO_DIR])
     assert script is not None, [str(p) for p in problems]
     return script
+
+
+def short_library(folder: Path, *steps: str) -> Path:
+    """A new scripts folder holding one exercise, "kort", with these steps (each the TOML
+    of one, as 'say = "Hallo."'): for commands whose behaviour does not depend on how
+    long an exercise is, or to reach a step without playing the way there."""
+    folder.mkdir()
+    body = "".join(f"[[step]]\n{step}\n" for step in steps)
+    (folder / "kort.toml").write_text(f'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n{body}')
+    return folder
+
+
+def say(sentence: str) -> str:
+    """A say step's TOML, for :func:`short_library`."""
+    return f'say = "{sentence}"'
 
 
 def make_engine(*steps: dict, **meta) -> Engine:
@@ -166,3 +187,84 @@ def read_until(process, needle: str, seconds: float = 60.0) -> str:
             if needle in line:
                 return line
     raise AssertionError(f"{needle!r} never came; got:\n{seen}")
+
+
+# -- the command line in this process ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What a run of the command line showed, as its process would have shown it."""
+
+    returncode: int
+    """The exit status."""
+    stdout: str
+    """What it wrote to standard output."""
+    stderr: str
+    """What it wrote to standard error (the log too), and every traceback Python would have printed there."""
+
+
+def cli_in_process(*args: str, input: str | None = None) -> CliRun:
+    """The real command line, run in this process (starting one costs about a second).
+
+    What a process would print to its standard error as a traceback is put in ``stderr``:
+    an exception leaving the command, one ending a thread, one Python can only report
+    as "Exception ignored"; so is what reaches file descriptor 2, where the log writes.
+    A hang hangs the test: where one is possible, run the command in a process with a timeout.
+    """
+    from click.testing import CliRunner
+
+    from voice_coach.service.cli import main
+
+    shown: list[str] = []
+
+    def unraisable(info) -> None:
+        shown.append(f"Exception ignored in: {info.object!r}\n{''.join(traceback.format_exception(info.exc_value))}")
+
+    def thread_ended(info) -> None:
+        shown.append(f"Exception in thread {info.thread.name}:\n{''.join(traceback.format_exception(info.exc_value))}")
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    with tempfile.TemporaryFile() as log, contextlib.ExitStack() as restore:
+        restore.enter_context(_swapped(sys, "unraisablehook", unraisable))
+        restore.enter_context(_swapped(threading, "excepthook", thread_ended))
+        restore.enter_context(_descriptor_into(2, log.fileno()))
+        try:
+            result = CliRunner().invoke(main, list(args), input=input, prog_name="voice-coach")
+            gc.collect()  # an object that fails as it goes reports now, not in a later test
+        finally:
+            for handler in root.handlers:
+                if handler not in handlers and hasattr(handler, "stream"):
+                    handler.stream.close()  # the log's own copy of descriptor 2 (see service/logs.py)
+            root.handlers[:] = handlers
+            root.setLevel(level)
+        restore.close()
+        log.seek(0)
+        logged = log.read().decode("utf-8", "replace")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        shown.append(f"Traceback (most recent call last):\n{''.join(traceback.format_exception(*result.exc_info))}")
+    return CliRun(result.exit_code, result.stdout, result.stderr + logged + "".join(shown))
+
+
+@contextlib.contextmanager
+def _swapped(owner, name: str, value):
+    """``owner.name`` is ``value`` inside the block."""
+    before = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, before)
+
+
+@contextlib.contextmanager
+def _descriptor_into(descriptor: int, target: int):
+    """File descriptor ``descriptor`` writes into ``target`` inside the block."""
+    saved = os.dup(descriptor)
+    os.dup2(target, descriptor)
+    try:
+        yield
+    finally:
+        os.dup2(saved, descriptor)
+        os.close(saved)

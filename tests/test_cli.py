@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import read_until
+from conftest import cli_in_process, read_until, say, short_library
 from voice_coach.service.cli import main
 
 BROKEN = Path(__file__).parent / "broken"
@@ -78,7 +78,10 @@ def test_validate_rejects_the_broken_corpus_naming_file_and_step():
 def test_validate_never_shows_a_traceback(tmp_path, content):
     path = tmp_path / "rommel.toml"
     path.write_bytes(content)
-    result = subprocess.run([sys.executable, "-m", "voice_coach", "validate", str(path)], capture_output=True, text=True)
+    if content:  # the empty file in a process of its own: the real entry point
+        result = cli_in_process("validate", str(path))
+    else:
+        result = subprocess.run([sys.executable, "-m", "voice_coach", "validate", str(path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "rommel.toml" in result.stderr
 
@@ -93,16 +96,24 @@ def test_empty_scripts_folder_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "no valid exercise scripts" in result.output
 
 
-def test_typed_commands_steer_the_player():
+def test_typed_commands_steer_the_player(tmp_path):
+    # Vierkant's breathing and what follows it, in 2-second phases: a round takes 2 s here.
+    scripts = short_library(
+        tmp_path / "scripts",
+        'breathe = { in = 2, hold = 2, out = 2, rest = 2 }\nrounds = 4\n'
+        'cues = { in = "Adem in", hold = "Houd vast", out = "Adem uit", rest = "En wacht" }\n'
+        'tones = { in = "toon-in.wav", out = "toon-uit.wav" }',
+        say("Nu zeg ik niets meer. Een toon voor in, een toon voor uit. Daartussen tel je zelf."),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "voice_coach", "play", "vierkant", "--speed", "4"],
+        [sys.executable, "-m", "voice_coach", "--scripts", str(scripts), "play", "kort", "--speed", "4"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     steps = [
-        (None, "adem in 4.0 s  (ronde 1/4)"),
+        (None, "adem in 2.0 s  (ronde 1/4)"),
         ("langzamer", '"Goed, ik ga wat langzamer."'),
-        (None, "adem in 4.4 s  (ronde 2/4)"),
+        (None, "adem in 2.2 s  (ronde 2/4)"),
         ("pauze", "(pauze"),
         ("hallo", "(niet begrepen: 'hallo'."),
         ("verder", "(we gaan verder)"),

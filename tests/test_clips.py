@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import wave
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from daemon_harness import DaemonProcess
+from conftest import cli_in_process
+from daemon_harness import VirtualDaemon
 from test_own_scripts import OWN_SCRIPT, coach, own  # noqa: F401 - own is a fixture
 from voice_coach.audio.sound import MAX_SOUND_BYTES, SoundError, peak, read_wav, sound_problem, wav_seconds, write_wav
 from voice_coach.core.engine import Speak
@@ -104,12 +104,14 @@ def test_validate_and_loading_refuse_a_bad_clip_by_name(own, case):
     clip = own / "scripts" / "mijn-welkom.wav"
     clip.unlink()
     BAD[case][0](clip)
-    result = coach(own, "validate")
+    # A FIFO could hang the command: that one runs in a process of its own.
+    run = coach if case == "a FIFO" else lambda folder, *args: cli_in_process("--config", str(folder / "config.toml"), *args)
+    result = run(own, "validate")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{own / 'scripts' / 'mijn-rust.toml'}: step 1 (say): field 'clip': {clip}: " in result.stderr
     assert BAD[case][1] in result.stderr and "Traceback" not in result.stderr
     # Loading for play (and reload, the same call) leaves the script out and says why.
-    listed = coach(own, "list")
+    listed = run(own, "list")
     assert listed.returncode == 0 and "mijn-rust" not in listed.stdout
     assert f"skipped: {own / 'scripts' / 'mijn-rust.toml'}: step 1 (say): field 'clip': {clip}: " in listed.stderr
 
@@ -137,20 +139,21 @@ def test_a_clip_that_breaks_after_loading_is_spoken_instead(own, tmp_path, case)
 
 
 def test_the_daemon_refuses_a_broken_clip_at_reload_and_lives_through_one_that_broke_while_it_ran(tmp_path):
+    # On virtual time; a real SIGHUP to a daemon process is test_hardening's and test_daemon's.
     scripts = tmp_path / "scripts"  # the own scripts folder beside the daemon's config
     scripts.mkdir()
     (scripts / "mijn-rust.toml").write_text(OWN_SCRIPT)
     clip = scripts / "mijn-welkom.wav"
     shutil.copy(AUDIO_DIR / "gong.wav", clip)
-    with DaemonProcess(tmp_path) as daemon:
-        daemon.ready()
+    with VirtualDaemon(tmp_path) as daemon:
+        daemon.wait_message("READY=1")
         clip.unlink()
         patch_header(wav(clip), 24, 0)  # a sample rate of 0: once a ZeroDivisionError
-        daemon.process.send_signal(signal.SIGHUP)
+        daemon.time.put(("signal", "HUP"))  # what the daemon's SIGHUP handler puts in its inbox
         daemon.wait_log(r"mijn-welkom\.wav: a sample rate of 0 Hz")
         daemon.wait_log(r"reload refused: a script is broken")
         daemon.say("start mijn rust")  # the set loaded before, whose clip has broken since
         daemon.wait_log(r"recorded clip unusable .*a sample rate of 0 Hz.*; using the synthesized voice", 60)
         daemon.wait_log(r"exercise mijn-rust ended: completed", 60)
-        assert daemon.process.poll() is None
+        assert not daemon.stopped
         assert daemon.stop() == 0

@@ -1,7 +1,9 @@
 """Nothing a file, a device or a user does may crash, hang, lie, delete or leak.
 
 Every test here failed before its fix. Real files, FIFOs, symlinks, the real CLI
-in a subprocess (so a traceback or a hang would show), the real daemon.
+in a subprocess where a hang could show (or to prove the real entry point), else in
+this process with every traceback it would print caught (conftest.cli_in_process),
+the real daemon.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import cli_in_process
 from daemon_harness import DaemonProcess
 from voice_coach.service.config import ConfigError, load_config
 from voice_coach.core.loader import _first_cycle, check_script
@@ -46,14 +49,14 @@ def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "voice_coach", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def no_traceback(result: subprocess.CompletedProcess) -> None:
+def no_traceback(result) -> None:
     for stream in (result.stdout, result.stderr):
         assert "Traceback" not in stream and "Exception ignored" not in stream, stream
 
 
 @pytest.mark.parametrize("name", MESSAGES)
 def test_every_hostile_script_gets_its_message_and_no_traceback(name):
-    result = cli("validate", str(HOSTILE / name))
+    result = cli_in_process("validate", str(HOSTILE / name))
     no_traceback(result)
     assert result.returncode == 1
     assert f"{HOSTILE / name}: " in result.stderr and MESSAGES[name] in result.stderr
@@ -61,7 +64,7 @@ def test_every_hostile_script_gets_its_message_and_no_traceback(name):
 
 @pytest.mark.parametrize("name", [n for n in MESSAGES if n not in ("nul-chime.toml", "many-dots-in-strings.toml")])
 def test_every_hostile_config_gets_its_message_and_no_traceback(name):
-    result = cli("--config", str(HOSTILE / name), "config", "show")
+    result = cli_in_process("--config", str(HOSTILE / name), "config", "show")
     no_traceback(result)
     assert result.returncode == 78
     assert f"config file {HOSTILE / name}: {MESSAGES[name]}" in result.stderr
@@ -149,15 +152,68 @@ def test_any_bytes_give_data_or_a_named_problem(tmp_path, raw):
         assert str(path) in str(err)
 
 
+class _FailsAsItGoes:
+    def __del__(self):
+        raise OSError("closing failed")
+
+
+def test_the_cli_in_this_process_shows_every_traceback_its_process_would(monkeypatch, tmp_path):
+    import logging
+    import threading
+
+    import voice_coach.service.cli as command_line
+
+    def crash(path):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(command_line, "load_config", crash)
+    crashed = cli_in_process("list")
+    assert crashed.returncode == 1 and "Traceback" in crashed.stderr and "RuntimeError: boom" in crashed.stderr
+
+    def survives_untidily(path):
+        thread = threading.Thread(target=crash, args=(path,), name="helper")
+        thread.start()
+        thread.join()
+        _FailsAsItGoes()
+        try:
+            crash(path)
+        except RuntimeError:
+            logging.getLogger("probe").exception("logged")
+        return load_config(path)
+
+    monkeypatch.setattr(command_line, "load_config", survives_untidily)
+    (tmp_path / "config.toml").write_text("")
+    untidy = cli_in_process("--config", str(tmp_path / "config.toml"), "config", "show")
+    assert untidy.returncode == 0 and "# config file:" in untidy.stdout
+    assert "Exception in thread helper" in untidy.stderr
+    assert "Exception ignored in: " in untidy.stderr and "OSError: closing failed" in untidy.stderr
+    assert "ERROR probe: logged\nTraceback" in untidy.stderr
+
+
+def cli_readers(path: Path) -> list[list[str]]:
+    """The commands that read a script or a config file the user names."""
+    return [["validate", str(path)], ["--config", str(path), "config", "show"]]
+
+
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.lists(TOML_PIECES, max_size=200).map("".join))
 def test_the_cli_readers_never_show_a_traceback(tmp_path, text):
     path = tmp_path / "fuzz.toml"
     path.write_text(text, "utf-8")
-    for args in (["validate", str(path)], ["--config", str(path), "config", "show"]):
-        result = cli(*args)
+    for args in cli_readers(path):
+        result = cli_in_process(*args)
         no_traceback(result)
         assert result.returncode in (0, 1, 78), result.stderr
+
+
+def test_the_cli_readers_in_their_own_process_show_what_they_show_in_this_one(tmp_path):
+    path = tmp_path / "fuzz.toml"
+    path.write_text('[[step]]\n{"\x00é = [1.\n', "utf-8")
+    for args in cli_readers(path):
+        own, here = cli(*args), cli_in_process(*args)
+        no_traceback(own)
+        assert own.returncode in (1, 78) and f"{path}: " in own.stderr
+        assert (own.returncode, own.stdout, own.stderr) == (here.returncode, here.stdout, here.stderr)
 
 
 # -- a reload never takes the daemon down ---------------------------------------------
@@ -204,7 +260,7 @@ def test_an_export_is_readable_only_by_its_owner(tmp_path):
     out = tmp_path / "export.csv"
     out.write_text("old")  # an existing file too becomes private
     os.chmod(out, 0o644)
-    result = cli("--journal", str(tmp_path / "state" / "journal.sqlite"), "journal", "export", "-o", str(out))
+    result = cli_in_process("--journal", str(tmp_path / "state" / "journal.sqlite"), "journal", "export", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert "verdriet" in out.read_text()
@@ -224,20 +280,22 @@ def test_folders_made_for_the_person_s_words_are_private(tmp_path):
 
 
 def test_validate_on_a_folder_without_scripts_fails_and_says_so(tmp_path):
-    result = cli("--scripts", str(tmp_path), "validate")
+    result = cli_in_process("--scripts", str(tmp_path), "validate")
     assert result.returncode == 1
     assert f"no exercise scripts (*.toml) in {tmp_path}" in result.stderr
 
 
 def test_doctor_checks_the_scripts(tmp_path):
-    result = cli("--scripts", str(tmp_path), "--journal", str(tmp_path / "j.sqlite"), "doctor", timeout=120)
+    # No devices: here the speaker check would play its 2-second chime.
+    result = cli_in_process("--scripts", str(tmp_path), "--journal", str(tmp_path / "j.sqlite"), "doctor", "--speaker", "nergens", "--microphone", "nergens")
+    no_traceback(result)
     assert f"FIX  exercise scripts: no exercise scripts (*.toml) in {tmp_path}" in result.stdout
 
 
 def test_reading_the_journal_creates_nothing(tmp_path):
     where = tmp_path / "nonexistent" / "dir" / "j.sqlite"
     for args in (["journal"], ["journal", "export"], ["journal", "forget", "--yes"]):
-        result = cli("--journal", str(where), *args)
+        result = cli_in_process("--journal", str(where), *args)
         assert result.returncode == 0, result.stderr
     assert not (tmp_path / "nonexistent").exists()
 
@@ -251,7 +309,7 @@ def test_version_and_hints_name_a_command_that_works():
 
 
 def test_csv_is_the_export_default(tmp_path):
-    result = cli("--journal", str(tmp_path / "j.sqlite"), "journal", "export")
+    result = cli_in_process("--journal", str(tmp_path / "j.sqlite"), "journal", "export")
     assert result.returncode == 0 and result.stdout.startswith("started,ended,exercise,outcome")
 
 
@@ -282,15 +340,30 @@ def test_no_log_line_is_lost_while_portaudio_restarts():
     assert len(lines) == 400, result.stderr[-2000:]
 
 
+def manifest_and_journal_readers(path: Path, tmp_path: Path) -> list[list[str]]:
+    """The commands that read a model manifest or a journal the user names."""
+    return [
+        ["model", "download", "--manifest", str(path), "--from", str(path), "--models-dir", str(tmp_path / "m")],
+        ["--journal", str(path), "journal"],
+    ]
+
+
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.binary(max_size=300))
 def test_a_hostile_manifest_or_journal_file_is_named_not_a_traceback(tmp_path, raw):
     path = tmp_path / "hostile"
     path.write_bytes(raw)
-    for args in (
-        ["model", "download", "--manifest", str(path), "--from", str(path), "--models-dir", str(tmp_path / "m")],
-        ["--journal", str(path), "journal"],
-    ):
-        result = cli(*args)
+    for args in manifest_and_journal_readers(path, tmp_path):
+        result = cli_in_process(*args)
         no_traceback(result)
         assert result.returncode in (0, 1), result.stderr
+
+
+def test_a_hostile_manifest_or_journal_in_its_own_process_shows_what_it_shows_in_this_one(tmp_path):
+    path = tmp_path / "hostile"
+    path.write_bytes(b"SQLite format 3\x00\xff\xfe\x00 a b c\n\x80")
+    for args in manifest_and_journal_readers(path, tmp_path):
+        own, here = cli(*args), cli_in_process(*args)
+        no_traceback(own)
+        assert own.returncode == 1 and str(path) in own.stderr
+        assert (own.returncode, own.stdout, own.stderr) == (here.returncode, here.stdout, here.stderr)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 from pathlib import Path
 import sqlite3
 import stat
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import MIC_RATE, korean_model_path, microphone_input
+from conftest import MIC_RATE, SPEAKER_FILE, cli_in_process, korean_model_path, microphone_input, speaker_output
+from voice_coach.audio.sound import peak, read_wav, write_wav
+from voice_coach.paths import AUDIO_DIR
 from voice_coach.paths import command_name
 from voice_coach.speech.voices import best_voice
 from voice_coach.service.cli import main
@@ -136,12 +137,17 @@ def test_the_documented_example_config_is_valid_and_covers_every_key(tmp_path):
 
 def test_doctor_reports_each_part(tmp_path):
     microphone_input([], 5)
-    result = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor",
-         "--speaker", "vctest_speaker", "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE),
-         "--model", str(korean_model_path())],
-        capture_output=True, text=True, timeout=120,
+    audio = tmp_path / "audio"  # the shipped sounds, with a chime of 0.1 s (the speaker check plays it whole)
+    shutil.copytree(AUDIO_DIR, audio)
+    bell, rate = read_wav(audio / "belletje.wav")
+    write_wav(audio / "belletje.wav", bell[: rate // 10], rate)
+    SPEAKER_FILE.write_bytes(b"")
+    result = cli_in_process(
+        "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "--audio", str(audio), "doctor",
+        "--speaker", "vctest_speaker", "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE),
+        "--model", str(korean_model_path()),
     )
+    assert "Traceback" not in result.stderr, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
         "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "sound library", "default sound device",
@@ -154,15 +160,16 @@ def test_doctor_reports_each_part(tmp_path):
     assert lines[6] == "OK   default sound device: ALSA's default device goes through no sound server"
     assert lines[7].startswith("OK   microphone: hears the room at ")
     assert lines[8].startswith("OK   speaker: played a chime on vctest_speaker")
+    assert peak(speaker_output(2)) > 0.1  # it reached the speaker
     assert result.returncode == 1  # the vocabulary and the service need fixing here
 
 
 def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor",
-         "--speaker", "luidspreker-die-er-niet-is", "--model", str(tmp_path / "vosk-model-small-nl-0.22")],
-        capture_output=True, text=True, timeout=120,
+    result = cli_in_process(
+        "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor",
+        "--speaker", "luidspreker-die-er-niet-is", "--model", str(tmp_path / "vosk-model-small-nl-0.22"),
     )
+    assert "Traceback" not in result.stderr, result.stderr
     assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: {command_name()} model download" in result.stdout
     assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout
 

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, speaker_output
-from voice_coach.service.audioplayer import AudioTiming
+from conftest import SPEAKER_FILE, korean_model_path, microphone_input, read_until, say, short_library, speaker_output
+from daemon_harness import SHARED_CACHE
+from voice_coach.service.audioplayer import AudioTiming, speech_cache
+from voice_coach.service.config import load_config
 from voice_coach.service.cli import main
 from voice_coach.core.engine import Speak
 from voice_coach.core.library import load_library
@@ -73,14 +75,19 @@ def test_render_command_writes_the_wav(tmp_path):
 
 
 def test_prerender_renders_once_then_hits_the_cache(tmp_path):
+    # One short exercise: the cache's behaviour does not depend on how many sentences
+    # there are (test_tts renders every sentence of the shipped exercises).
+    scripts = short_library(tmp_path / "scripts", say("Hallo."), say("Voel je voeten op de grond."))
     runner = CliRunner()
-    cold = runner.invoke(main, ["prerender", "--cache", str(tmp_path)])
+    prerender = ["--scripts", str(scripts), "prerender", "--cache", str(tmp_path / "cache")]
+    cold = runner.invoke(main, prerender)
     assert cold.exit_code == 0, cold.output
     total = int(re.search(r"(\d+) sentences: (\d+) rendered", cold.output).group(1))
+    assert total > 2  # the replies and care texts too
     assert f"{total} sentences: {total} rendered, 0 already cached" in cold.output
-    warm = runner.invoke(main, ["prerender", "--cache", str(tmp_path)])
+    warm = runner.invoke(main, prerender)
     assert f"{total} sentences: 0 rendered, {total} already cached" in warm.output
-    slower = runner.invoke(main, ["prerender", "--cache", str(tmp_path), "--words-per-minute", "130"])
+    slower = runner.invoke(main, [*prerender, "--words-per-minute", "130"])
     assert f"{total} sentences: {total} rendered" in slower.output
 
 
@@ -89,11 +96,17 @@ def seconds_of(line: str) -> float:
     return int(minutes) * 60 + float(seconds)
 
 
+PLAYED = ("Stop even.", "Adem rustig in. En rustig uit.", "Voel je voeten op de grond, en je rug tegen de stoel.")
+"""What the played exercise says: a short first sentence, then the stop comes in the second
+(or, late, in the third)."""
+
+
 def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
     microphone_input([], 30)
+    scripts = short_library(tmp_path / "scripts", *map(say, PLAYED))
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "voice_coach", "play", "veilig", "--cache", str(tmp_path),
+            sys.executable, "-m", "voice_coach", "--scripts", str(scripts), "play", "kort", "--cache", str(SHARED_CACHE),
             "--speaker", "vctest_speaker", "--speaker-rate", "48000",
             "--microphone", "vctest_mic", "--microphone-rate", "48000", "--model", str(korean_model_path()),
         ],
@@ -101,9 +114,9 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        first = read_until(process, '"Stop even. Wat je ook aan het doen bent."')
-        read_until(process, '"Adem rustig in. En rustig uit."')
-        time.sleep(1.0)
+        first = read_until(process, f'"{PLAYED[0]}"')
+        read_until(process, f'"{PLAYED[1]}"')
+        time.sleep(0.5)  # well into the sentence
         process.stdin.write("stop\n")
         process.stdin.flush()
         finished = read_until(process, "(einde: gestopt)")
@@ -111,8 +124,10 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
     finally:
         process.kill()
     out = speaker_output(2)
-    speech, _ = read_wav(SpeechCache(tmp_path / "speech", Synthesizer()).get("Stop even. Wat je ook aan het doen bent.", 1.0))
-    expected_onset = seconds_of(first) + np.argmax(np.abs(speech) > 1e-3) / 22050
+    config = load_config()
+    config.override("cache", SHARED_CACHE)
+    speech, speech_rate = read_wav(speech_cache(config.settings).get(PLAYED[0], 1.0))  # as played, in the voice it chose
+    expected_onset = seconds_of(first) + np.argmax(np.abs(speech) > 1e-3) / speech_rate
     onset = np.argmax(np.abs(out) > 1e-3) / 48000
     assert onset == pytest.approx(expected_onset, abs=0.06)  # the printed time has 0.1 s resolution
     stopped_at = seconds_of(finished)
@@ -122,11 +137,7 @@ def test_play_speaks_on_schedule_and_stop_silences_it(tmp_path):
 
 
 def test_without_a_speaker_play_falls_back_to_the_terminal(tmp_path):
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "kort.toml").write_text(
-        'id = "kort"\ntitle = "Kort"\ntriggers = ["kort"]\nsummary = "Kort."\nminutes = 0.1\n[[step]]\nsay = "Hallo."\n'
-    )
+    scripts = short_library(tmp_path / "scripts", say("Hallo."))
     result = subprocess.run(
         [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--scripts", str(scripts), "play", "kort", "--speaker", "nergens"],
         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,

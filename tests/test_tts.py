@@ -9,6 +9,7 @@ import wave
 import numpy as np
 import pytest
 
+from conftest import say, short_library
 from voice_coach.audio.sound import read_wav, write_wav
 from voice_coach.speech.speech_cache import SpeechCache, sentences
 from voice_coach.speech.tts import SpeechError, Synthesizer, check_rendering
@@ -142,14 +143,43 @@ def test_alternating_rates_each_get_their_own_speed(cache):
     assert lengths[0.8][0] > lengths[1.0][0] * 1.15 > lengths[1.2][0] * 1.3
 
 
+def test_espeak_ng_renders_every_sentence_of_every_exercise(tmp_path):
+    # espeak-ng, the voice every other one falls back to, must render each of them into a
+    # file that passes the check (a SpeechError otherwise). Two renderers share the work:
+    # they mostly wait on pyttsx3's loop.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from voice_coach.core.interpret import Interpreter
+    from voice_coach.core.library import load_library
+    from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
+
+    language = Interpreter.load()
+    todo = sentences(load_library([SCRIPTS_DIR], AUDIO_DIR).scripts.values(), language.phrases.replies, language.care, language.answers)
+    caches = [SpeechCache(tmp_path / str(n), Synthesizer()) for n in range(2)]
+
+    def render_share(n: int) -> int:
+        try:
+            for text, rate in todo[n :: len(caches)]:
+                caches[n].get(text, rate)
+        finally:
+            caches[n].release()
+        return caches[n].renders
+
+    with ThreadPoolExecutor(len(caches)) as renderers:
+        assert sum(renderers.map(render_share, range(len(caches)))) == len(todo) > 700
+
+
 def test_cached_speech_keeps_playing_when_espeak_ng_is_gone(tmp_path):
     import os
     import subprocess
     import sys
 
+    # One exercise: test_espeak_ng_renders_every_sentence_of_every_exercise renders them all.
+    scripts = short_library(tmp_path / "scripts", say("Hallo."))
+
     def prerender(path: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "voice_coach", "--config", os.devnull, "prerender", "--voice", "gmw/nl", "--cache", str(tmp_path)],
+            [sys.executable, "-m", "voice_coach", "--config", os.devnull, "--scripts", str(scripts), "prerender", "--voice", "gmw/nl", "--cache", str(tmp_path)],
             capture_output=True, text=True, env={**os.environ, "PATH": path}, timeout=120,
         )
 
