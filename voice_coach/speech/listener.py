@@ -94,7 +94,7 @@ class Listener:
         stop_phrases: tuple[str, ...] = (),
         wait_for_device: bool = False,
         recorded_rate: int | None = None,
-    ) -> "Listener":
+    ) -> Listener:
         """The listener as ``settings`` have it: the one way the daemon, ``play``, the night test
         and the bench build it. Barge-in needs a ``speaker`` to listen through. With
         ``recorded_rate``, audio at that rate comes only through :meth:`feed` (a recording)."""
