@@ -281,6 +281,14 @@ def test_a_reload_relistens_when_idle_and_not_in_an_exercise():
     assert len(device.of(ListenFor)) == before
 
 
+def test_a_reload_while_asking_keeps_listening_for_the_answer():
+    device = Device()
+    device.say("start vierkant")
+    device.driver.reload(LIBRARY, CoachSettings())
+    assert device.listening() == LANGUAGE.session_listening(YES_NO)
+    assert device.of(ExerciseStarted, device.say("ja")) == [ExerciseStarted(1.0, "vierkant")]
+
+
 def test_every_listening_the_coach_uses_is_among_those_to_prepare():
     device = Device(start_check="always")
     prepared = set(device.coach.listenings())

@@ -205,9 +205,10 @@ class Coach:
         return [Hush(now), *self._end_exercise("stopped", now, closing=False)]
 
     def reload(self, library: Library, settings: CoachSettings, now: float) -> list[CoachAction]:
-        """New exercises and settings; a running exercise plays on."""
+        """New exercises and settings; a running exercise plays on, and a start asked about
+        still waits for its answer."""
         self.library, self.settings = library, settings
-        return [] if self.engine is not None else [self._listen_idle(now)]
+        return [self._listen_idle(now)] if self.state == "idle" else []
 
     def listenings(self) -> list[Listening]:
         """Everything the coach may listen for with this library, for a recognizer to prepare."""
