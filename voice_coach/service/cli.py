@@ -285,6 +285,7 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
         engine = new_engine(script, AudioTiming(cache), settings.volume, is_night(datetime.now()))
         try:
             if listener:
+                listener.prepare(language.every_listening([script], []))
                 listener.listen_for(language.session_listening())
                 listener.start()
             outcome = run_session(Session(engine, speaker, perform, AUDIO_LOOKAHEAD), heard, hear)

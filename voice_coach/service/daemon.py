@@ -163,6 +163,7 @@ class Daemon:
                 open_answers=self.settings.open_answers,
             )
             self.listener.start()
+            self._prepare_grammars()
         self._listen_idle()
 
     def _stop_soon(self, *_) -> None:
@@ -347,6 +348,12 @@ class Daemon:
         if server is not None and not server.reachable:
             log.error("%s", unreachable_default_advice(server, self.config.path))
 
+    def _prepare_grammars(self) -> None:
+        """Compile every grammar the coach may switch to, in the background, so that no
+        switch between hearing and answering compiles one."""
+        if self.listener is not None:
+            self.listener.prepare(self.language.every_listening(self.library.scripts.values(), list(self._spoken_names())))
+
     def _listen_idle(self) -> None:
         self._listen_for(self.language.idle_listening(list(self._spoken_names())))
 
@@ -390,6 +397,7 @@ class Daemon:
         self.config, self.settings, self.library = config, config.settings, library
         if self.listener is not None:
             self.listener.min_confidence = self.settings.min_confidence
+        self._prepare_grammars()
         if self.session is None:
             self._listen_idle()
         log.warning("reloaded: %d exercises", len(library.scripts))
