@@ -246,6 +246,23 @@ def test_switching_back_to_a_grammar_reuses_its_compiled_recognizer(model):
     assert recognizer.builds == 2
 
 
+def test_beyond_the_kept_grammars_the_least_recently_used_is_given_up_never_the_one_in_use(model):
+    recognizer = GrammarRecognizer(model, MIC_RATE, kept=2)
+    recognizer.set_phrases(["시작"])
+    in_use = recognizer.grammar
+    recognizer.prepare(["정지"])
+    recognizer.prepare(["네"])
+    recognizer.prepare(["아니요"])  # three more than the one in use: only the newest stays beside it
+    assert recognizer.builds == 4
+    recognizer.set_phrases(["시작"])
+    assert recognizer.grammar is in_use and recognizer.builds == 4
+    recognizer.set_phrases(["아니요"])
+    assert recognizer.builds == 4
+    for given_up in (["정지"], ["네"]):
+        recognizer.set_phrases(given_up)
+    assert recognizer.builds == 6
+
+
 def test_results_and_confidences_stay_right_after_switching_back_and_forth(model, words):
     recognizer = GrammarRecognizer(model, MIC_RATE)
     idle = KO.idle_listening(NAMES)

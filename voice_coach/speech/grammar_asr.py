@@ -136,9 +136,10 @@ class GrammarRecognizer:
 
     def _give_up_old(self) -> None:
         """Drop the least recently used grammars beyond :attr:`kept`, never the one in use."""
-        for key in list(self._grammars)[: max(len(self._grammars) - self.kept, 0)]:
-            if self._grammars[key] is not self.grammar:
-                del self._grammars[key]
+        for key in [k for k, grammar in self._grammars.items() if grammar is not self.grammar]:
+            if len(self._grammars) <= self.kept:
+                return
+            del self._grammars[key]
 
     def set_phrases(self, phrases: list[str] | tuple[str, ...], fillers: tuple[str, ...] = ()) -> None:
         """Listen for exactly these phrases from now on ("[unk]" takes the rest); ``fillers``
