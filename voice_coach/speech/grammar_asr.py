@@ -79,8 +79,6 @@ class GrammarRecognizer:
         self.kept = kept
         """How many compiled grammars are kept (at least the one in use)."""
         self.phrases: tuple[str, ...] = ()
-        self.fillers: frozenset[str] = frozenset()
-        """The phrases that mean nothing (see :attr:`Grammar.early`)."""
         self.builds = 0
         """How many grammars were compiled so far (each one Vosk recognizer, or two with fillers)."""
         self.last_confidence: float | None = None
@@ -151,7 +149,6 @@ class GrammarRecognizer:
         if left is not None:
             threading.Thread(target=left.empty, name="grammar-emptied", daemon=True).start()
         self.phrases = grammar.phrases
-        self.fillers = frozenset(fillers) & set(grammar.phrases)
         with grammar.in_use:  # emptied when it was left; waited for only when switched back at once
             self.reset()
 
