@@ -38,6 +38,8 @@ class Grammar:
 
     phrases: tuple[str, ...]
     """What it listens for, fillers included."""
+    fillers: frozenset[str]
+    """The phrases that mean nothing: single everyday words, none of them in a command."""
     full: vosk.KaldiRecognizer
     """The whole grammar: its results are what was heard."""
     early: vosk.KaldiRecognizer | None
@@ -124,7 +126,7 @@ class GrammarRecognizer:
     def _compile(self, phrases: tuple[str, ...], fillers: frozenset[str]) -> Grammar:
         meaningful = [p for p in phrases if p not in fillers]
         early = self._recognizer(meaningful) if fillers and meaningful else None
-        return Grammar(phrases, self._recognizer(phrases), early)
+        return Grammar(phrases, fillers, self._recognizer(phrases), early)
 
     def _recognizer(self, phrases) -> vosk.KaldiRecognizer:
         # ensure_ascii=False: with \\u escapes Vosk treats every non-ASCII word as unknown.
@@ -199,8 +201,9 @@ class GrammarRecognizer:
         """The phrase of a stable partial result after the voice fell quiet, if any.
 
         With fillers, the filler-free twin's partial result counts too, when the whole
-        grammar also heard that phrase at some moment of this utterance: the twin alone
-        would force other speech onto a command, which is what the fillers are there against.
+        grammar heard that phrase at some moment of this utterance and hears no other
+        phrase than fillers or it now: the twin alone would force other speech onto a
+        command, which is what the fillers are there against.
         """
         samples = np.frombuffer(audio, dtype="<i2").astype(np.float32)
         level = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
@@ -212,7 +215,8 @@ class GrammarRecognizer:
         candidates = [(partial, self._full.steady_seconds)]
         if self.grammar.early is not None:
             twin = self._twin.heard(_partial(self.grammar.early), quiet, seconds)
-            if twin in self._seen:
+            meant = " ".join(w for w in partial.split() if w not in self.grammar.fillers)
+            if twin in self._seen and meant in ("", twin):
                 candidates.append((twin, self._twin.steady_seconds))
         for phrase, steady_seconds in candidates:
             needed = URGENT_STABLE_SECONDS if phrase in self.urgent else STABLE_SECONDS
