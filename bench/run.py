@@ -490,6 +490,35 @@ def open_answer_cpu(runs: int) -> dict:
     return {mode: summary(values, 1.0, "CPU s per s of speech") for mode, values in costs.items()}
 
 
+def early(runs: int) -> dict:
+    """Early acceptance of every Korean command by 5 voices, with the filler-free twin (as
+    shipped) and with the whole grammar alone: how soon after the voice the first result
+    came when it was the command, and how often the first result was another command."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from listening import early_acceptance
+
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = {
+            name: [pool.submit(early_acceptance, korean_model(), KOREAN, seed, twin) for seed in range(runs)]
+            for name, twin in (("twin", True), ("whole_grammar_only", False))
+        }
+        results = {name: [f.result() for f in futures] for name, futures in results.items()}
+    commands = {c for rows in results["twin"] for c, _, _ in rows}
+    report = {}
+    for name, runs_rows in results.items():
+        def share(hit) -> dict:
+            return summary([100 * sum(hit(c, t) for c, t, _ in rows) / len(rows) for rows in runs_rows], 0, "%")
+
+        report[name] = {
+            "seconds_after_voice": summary([statistics.median([s for c, t, s in rows if t == c]) for rows in runs_rows], 0, "s"),
+            "right_first": share(lambda c, t: t == c),
+            "wrong_command_first": share(lambda c, t: t in commands and t != c),
+            "said_per_run": len(runs_rows[0]),
+        }
+    return report
+
+
 # -- the report -------------------------------------------------------------------------
 
 COMMAND = ".venv/bin/python bench/run.py"
@@ -497,6 +526,10 @@ ROWS = [
     ("reaction time (end of \"ja\" to the start check → the exercise's first sample)", ("voice", "reaction"), "reaction", "≤ 0.250 s median, ≤ 0.700 s p95"),
     ("start check (end of \"start …\" → the question's first sample)", ("voice", "start_check"), "reaction", "≤ 0.300 s"),
     ("stop time (end of \"stop\" during breathing tones → silent)", ("voice", "stop"), "reaction", "≤ 0.150 s"),
+    ("early acceptance: end of a command's voice → its result, with the filler-free twin", ("early", "twin", "seconds_after_voice"), "early", "—"),
+    ("early acceptance, the whole grammar alone (compared)", ("early", "whole_grammar_only", "seconds_after_voice"), "early", "—"),
+    ("another command heard first, with the twin", ("early", "twin", "wrong_command_first"), "early", "—"),
+    ("another command heard first, the whole grammar alone (compared)", ("early", "whole_grammar_only", "wrong_command_first"), "early", "—"),
     ("idle CPU, room noise", ("cpu_noise",), "cpu", "≤ 0.03 CPU s/s"),
     ("idle CPU, talking without commands", ("cpu_talking",), "cpu", "≤ 0.15 CPU s/s"),
     ("memory (idle daemon − bare model process)", ("voice", "memory"), "reaction", "≤ 60 MB"),
@@ -661,7 +694,7 @@ def write_readme(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
     parser.add_argument("--understanding-sentences", type=int, default=40, help="With understanding: sentences of each kind (crisis, look-alike, answer) per voice and condition.")
     parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
@@ -676,6 +709,8 @@ def main() -> None:
         report["prerender"] = prerender(args.runs)
     if args.only in (None, "reaction"):
         report["voice"] = voice_runs(args.runs)
+    if args.only in (None, "early"):
+        report["early"] = early(args.runs)
     if args.only in (None, "cpu"):
         report["cpu_noise"] = idle_cpu(args.runs, args.cpu_seconds, talking=False)
         report["cpu_talking"] = idle_cpu(args.runs, args.cpu_seconds, talking=True)
