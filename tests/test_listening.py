@@ -16,7 +16,7 @@ import pytest
 from conftest import MIC_RATE, espeak, korean_model_path, microphone_input, room
 from voice_coach.speech.asr import load_model
 from voice_coach.speech.free_asr import FreeRecognizer
-from voice_coach.speech.grammar_asr import GrammarRecognizer
+from voice_coach.speech.grammar_asr import STABLE_SECONDS, GrammarRecognizer
 from voice_coach.core.engine import Answer, Crisis
 from voice_coach.core.interpret import Interpreter, Listening
 from voice_coach.speech.listener import Listener
@@ -219,3 +219,123 @@ def test_free_listening_hands_the_model_s_own_words_to_the_interpreter(model):
     results = [r for start in range(0, len(audio), MIC_RATE // 50) if (r := free.accept(audio[start : start + MIC_RATE // 50].tobytes()))]
     assert results and not set(" ".join(results).split()) <= set(listening.phrases), "free recognition is not bound to the grammar"
 
+
+
+# -- grammars compiled once, switched at once ---------------------------------
+
+def feed_all(recognizer, audio: np.ndarray, block: int = MIC_RATE // 50) -> list[tuple[float, str, float | None]]:
+    """(seconds into ``audio``, text, confidence) of every result as it came, fed in 20 ms
+    blocks as the microphone does."""
+    found = []
+    for start in range(0, len(audio), block):
+        text = recognizer.accept(audio[start : start + block].tobytes())
+        if text:
+            found.append(((start + block) / MIC_RATE, text, recognizer.last_confidence))
+    return found
+
+
+def test_switching_back_to_a_grammar_reuses_its_compiled_recognizer(model):
+    recognizer = GrammarRecognizer(model, MIC_RATE)
+    recognizer.set_phrases(KOREAN)
+    first = recognizer.grammar.full
+    recognizer.set_phrases(KO.idle_listening(NAMES).phrases)
+    assert recognizer.grammar.full is not first
+    recognizer.set_phrases(KOREAN)
+    recognizer.set_phrases(list(KOREAN))  # the same phrases, however they come
+    assert recognizer.grammar.full is first
+    assert recognizer.builds == 2
+
+
+def test_beyond_the_kept_grammars_the_least_recently_used_is_given_up_never_the_one_in_use(model):
+    recognizer = GrammarRecognizer(model, MIC_RATE, kept=2)
+    recognizer.set_phrases(["시작"])
+    in_use = recognizer.grammar
+    recognizer.prepare(["정지"])
+    recognizer.prepare(["네"])
+    recognizer.prepare(["아니요"])  # three more than the one in use: only the newest stays beside it
+    assert recognizer.builds == 4
+    recognizer.set_phrases(["시작"])
+    assert recognizer.grammar is in_use and recognizer.builds == 4
+    recognizer.set_phrases(["아니요"])
+    assert recognizer.builds == 4
+    for given_up in (["정지"], ["네"]):
+        recognizer.set_phrases(given_up)
+    assert recognizer.builds == 6
+
+
+def test_results_and_confidences_stay_right_after_switching_back_and_forth(model, words):
+    recognizer = GrammarRecognizer(model, MIC_RATE)
+    idle = KO.idle_listening(NAMES)
+    recognizer.set_phrases(KOREAN)
+    assert [(t, c) for _, t, c in feed_all(recognizer, said(words["정지"], 2))] == [("정지", None)]  # early: no confidence yet
+    feed_all(recognizer, said(words["네"], 3)[: int(0.8 * MIC_RATE)])  # "네" cut off by a switch...
+    recognizer.set_phrases(idle.phrases, idle.fillers)
+    heard = [t for _, t, _ in feed_all(recognizer, said(espeak(CRISIS_SENTENCE, "ko"), 8))]
+    assert [KO.idle(t, NAMES).name for t in heard] == ["crisis"], heard
+    recognizer.set_phrases(KOREAN)  # ...is forgotten on the way back
+    assert feed_all(recognizer, np.concatenate([room(0.5), words["아니요"], room(0.2)])) == []  # too soon to be steady
+    assert recognizer.finish() == "아니요"
+    assert 0.5 <= recognizer.last_confidence <= 1.0
+    recognizer.set_phrases(idle.phrases, idle.fillers)
+    recognizer.set_phrases(KOREAN)
+    assert [t for _, t, _ in feed_all(recognizer, said(words["시작"], 5))] == ["시작"]
+    assert recognizer.builds == 2
+
+
+def test_prepared_grammars_are_not_compiled_again_when_listened_for(model):
+    from voice_coach.core.library import load_library
+    from voice_coach.paths import SCRIPTS_DIR
+
+    library = load_library([SCRIPTS_DIR], AUDIO_DIR)
+    listenings = KO.every_listening(library.scripts.values(), NAMES)
+    assert any(listening.open_answer for listening in listenings) and len(listenings) >= 4
+    listener = Listener(model, queue.Queue(), recorded=True, rate=MIC_RATE)
+    listener.prepare(listenings).join()
+    compiled, free = listener.grammar.builds, listener._free
+    assert compiled == len(listenings) and free is not None
+    for listening in [*listenings, *reversed(listenings)]:
+        listener.listen_for(listening)
+        expected = free if listening.open_answer else listener.grammar
+        assert listener.recognizer is expected
+    assert listener.grammar.builds == compiled and listener._free is free
+
+
+# -- early acceptance with fillers ---------------------------------------------
+
+BENCH_NAMES = ["meting", "meet ademhaling", "감사합니다"]
+"""The spoken names of the bench's exercise (bench/scripts), with its start "시작 감사합니다"."""
+
+
+def voice_end(audio: np.ndarray) -> float:
+    return (np.nonzero(np.abs(audio) > 500)[0][-1] + 1) / MIC_RATE
+
+
+@pytest.mark.parametrize("seed", [2, 3, 5])
+def test_a_start_is_accepted_early_though_the_grammar_s_partial_result_wanders_through_fillers(model, seed):
+    # The whole grammar's partial result goes "시작 감사합니다", "지금 제가 되다" (fillers
+    # for the quiet after the voice), then back: judged on it alone, 0.65 s after the voice.
+    start = espeak("시작 감사합니다", "ko")
+    idle = KO.idle_listening(BENCH_NAMES)
+    recognizer = GrammarRecognizer(model, MIC_RATE)
+    recognizer.set_phrases(idle.phrases, idle.fillers)
+    found = feed_all(recognizer, said(start, seed))
+    assert [text for _, text, _ in found] == ["시작 감사합니다"]
+    assert found[0][0] - (0.5 + voice_end(start)) < STABLE_SECONDS + 0.15
+
+
+def test_the_filler_free_twin_alone_never_makes_a_command(model, words):
+    # Without fillers "잠깐" (pause) is "정지" (stop) for a moment, and a stop is taken
+    # after 0.1 s; the whole grammar never heard "정지", so nothing stops.
+    session = KO.session_listening()
+    recognizer = GrammarRecognizer(model, MIC_RATE, urgent=("정지",))
+    recognizer.set_phrases(session.phrases, session.fillers)
+    assert [text for _, text, _ in feed_all(recognizer, said(espeak("잠깐", "ko"), 2))] == ["잠깐"]
+
+
+def test_other_speech_means_nothing_while_idle_with_the_fillers_twin(model, words):
+    idle = KO.idle_listening(NAMES)
+    for other in ("안녕하세요", "오늘 날씨가 정말 좋네요"):
+        recognizer = GrammarRecognizer(model, MIC_RATE)
+        recognizer.set_phrases(idle.phrases, idle.fillers)
+        heard = [text for _, text, _ in feed_all(recognizer, said(words[other], 4))]
+        assert [KO.idle(text, NAMES) for text in heard if KO.idle(text, NAMES)] == [], (other, heard)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .engine import (
     Action, Answer, Command, Crisis, Distress, Engine, Event, Hush, Listen, SetVolume,
-    StopListening, Timing, one_after_another, question_of,
+    StopListening, Timing, one_after_another,
 )
 from .interpret import Interpreter, Listening, Reading
 from .library import Library
@@ -210,16 +210,9 @@ class Coach:
         self.library, self.settings = library, settings
         return [self._listen_idle(now)] if self.state == "idle" else []
 
-    def listenings(self) -> list[Listening]:
+    def listenings(self) -> tuple[Listening, ...]:
         """Everything the coach may listen for with this library, for a recognizer to prepare."""
-        language = self.language
-        found = [self._idle_listening(), language.session_listening(), language.session_listening(YES_NO)]
-        for script in self.library.scripts.values():
-            for step in script.steps:
-                answers, open_answer = question_of(step.body)
-                if answers:
-                    found.append(language.session_listening(answers, open_answer))
-        return list(dict.fromkeys(found))
+        return self.language.every_listening(self.library.scripts.values(), list(self.language.spoken_names(self.library)))
 
     # -- idle ------------------------------------------------------------
     def _hear_idle(self, reading: Reading, now: float, night: bool, confidence: float | None) -> list[CoachAction]:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from .answers import AnswerBook, Heard, load_answers
 from .care import Care, load_care
-from .engine import Answer, Command, Crisis, Distress, Engine, Event, NoAnswer, NotUnderstood
+from .engine import Answer, Command, Crisis, Distress, Engine, Event, NoAnswer, NotUnderstood, question_of
 from .library import Library
 from .meaning import Found
 from .phrases import Intent, PhraseBook, load_phrases
+from .script import Script
 from .utterance import Utterance
+from .yes_no import YES_NO
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Listening:
     open_answer: bool = False
     """An open question is waiting: the answer may be any words, best heard with the
     model's own language model rather than a grammar."""
+    fillers: tuple[str, ...] = ()
+    """The phrases among :attr:`phrases` that mean nothing: everyday words that take
+    other speech away from the commands."""
 
 
 @dataclass(frozen=True)
@@ -133,14 +139,27 @@ class Interpreter:
 
     def idle_listening(self, names: list[str]) -> Listening:
         """What to listen for while idle: the idle phrases and crisis phrasings."""
-        return Listening(_unique([*self.phrases.idle_phrases(names), *self.care.grammar, *self.phrases.fillers]))
+        phrases = [*self.phrases.idle_phrases(names), *self.care.grammar, *self.phrases.fillers]
+        return Listening(_unique(phrases), fillers=self.phrases.fillers)
 
     def session_listening(self, answers: tuple[str, ...] = (), open_answer: bool = False) -> Listening:
         """What to listen for during an exercise expecting ``answers``."""
         phrases = [
             *self.answers.grammar(answers), *self.phrases.session_phrases(), *self.care.grammar, *self.phrases.fillers,
         ]
-        return Listening(_unique(phrases), open_answer)
+        return Listening(_unique(phrases), open_answer, self.phrases.fillers)
+
+    def every_listening(self, scripts: Iterable[Script], names: list[str]) -> tuple[Listening, ...]:
+        """Everything the coach may listen for with ``scripts`` and the spoken exercise
+        ``names``: idle, a yes/no check (before a start, after distress), an exercise's
+        commands and each of its questions; to compile every grammar before it is needed."""
+        found = [self.idle_listening(names), self.session_listening(YES_NO), self.session_listening()]
+        for script in scripts:
+            for step in script.steps:
+                answers, open_answer = question_of(step.body)
+                if answers:
+                    found.append(self.session_listening(answers, open_answer))
+        return tuple(dict.fromkeys(found))
 
 
 def _answer(found: tuple[Heard, ...], care: bool = False) -> Answer:

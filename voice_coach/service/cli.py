@@ -293,6 +293,7 @@ def _play_aloud(settings: Settings, script: Script, speaker, heard, language: In
 
         try:
             if listener:
+                listener.prepare(language.every_listening([script], []))  # no grammar compiled while it plays
                 listener.start()
             outcome = _play(settings, script, language, (speaker, AUDIO_LOOKAHEAD), heard, terminal, perform, AudioTiming(cache))
             while speaker.mixer.busy:  # let the last words finish

@@ -143,6 +143,7 @@ class Daemon:
         self.player = player
         self.coach = Coach(self.language, self.library, AudioTiming(self.cache), coach_settings(self.settings))
         self.driver = Driver(self.coach, clock, self._perform, night or (lambda: is_night(datetime.now())), lookahead)
+        self._prepare_grammars()
         self.driver.start()
         self.notifier.ready(LISTENING)
         log.warning("listening (%d exercises)", len(self.library.scripts))
@@ -238,6 +239,12 @@ class Daemon:
         if server is not None and not server.reachable:
             log.error("%s", unreachable_default_advice(server, self.config.path))
 
+    def _prepare_grammars(self) -> None:
+        """Compile every grammar the coach may switch to, in the background, so that no
+        switch between hearing and answering compiles one."""
+        if self.listener is not None:
+            self.listener.prepare(self.coach.listenings())
+
     def _all_phrases(self) -> list[str]:
         return listened_phrases(self.library, self.language, list(self.language.spoken_names(self.library)))
 
@@ -279,6 +286,7 @@ class Daemon:
         if self.listener is not None:
             self.listener.min_confidence = self.settings.min_confidence
         self.driver.reload(library, coach_settings(self.settings))
+        self._prepare_grammars()
         log.warning("reloaded: %d exercises", len(library.scripts))
 
     def _open_journal(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Protocol
+from typing import Iterable, Protocol
 
 import numpy as np
 import vosk
@@ -72,7 +72,8 @@ class Listener:
         self.model = model
         self.open_answers = open_answers
         self.grammar = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases)
-        self._free: FreeRecognizer | None = None  # made on the first open question
+        self._free: FreeRecognizer | None = None  # made by prepare, or on the first open question
+        self._making_free = threading.Lock()
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
         self.gate = VoiceGate(self.rate)
@@ -104,18 +105,41 @@ class Listener:
             wait_for_device=wait_for_device, open_answers=settings.open_answers, recorded=recorded_rate is not None,
         )
 
+    def prepare(self, listenings: Iterable[Listening]) -> threading.Thread:
+        """Compile every grammar of ``listenings`` (and the free recognizer, if an open
+        question is among them) on a background thread, so that :meth:`listen_for`
+        later only switches; returns the thread."""
+        listenings = tuple(listenings)
+
+        def compile_all() -> None:
+            for listening in listenings:
+                self.grammar.prepare(listening.phrases, listening.fillers)
+            if any(self._hears_freely(listening) for listening in listenings):
+                self._free_recognizer()
+
+        thread = threading.Thread(target=compile_all, name="grammars", daemon=True)
+        thread.start()
+        return thread
+
     def listen_for(self, listening: Listening) -> None:
-        """Listen for what is valid now."""
+        """Listen for what is valid now: instant for what :meth:`prepare` compiled; anything
+        else is compiled first, outside the lock the microphone's thread needs."""
+        self.grammar.prepare(listening.phrases, listening.fillers)
+        chosen = self._free_recognizer() if self._hears_freely(listening) else self.grammar
         with self._lock:
-            self.grammar.set_phrases(listening.phrases)
-            chosen = self.grammar
-            if listening.open_answer and self.open_answers == "free":
-                if self._free is None:
-                    self._free = FreeRecognizer(self.model, self.rate, self.grammar.min_confidence)
-                chosen = self._free
+            self.grammar.set_phrases(listening.phrases, listening.fillers)
             if chosen is not self.recognizer:
                 chosen.reset()
                 self.recognizer = chosen
+
+    def _hears_freely(self, listening: Listening) -> bool:
+        return listening.open_answer and self.open_answers == "free"
+
+    def _free_recognizer(self) -> FreeRecognizer:
+        with self._making_free:
+            if self._free is None:
+                self._free = FreeRecognizer(self.model, self.rate, self.grammar.min_confidence)
+            return self._free
 
     @property
     def min_confidence(self) -> float:

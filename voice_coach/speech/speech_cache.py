@@ -104,17 +104,17 @@ class SpeechCache:
 
 def sentences(scripts: Iterable[Script], replies: Replies, care: Care, answers: AnswerBook) -> list[tuple[str, float]]:
     """Every (sentence, voice rate) the coach can say with these scripts, without duplicates:
-    the list items and start checks as said for each script (the daemon says them at the
-    normal rate), not their templates; every answer said back as one phrasing of it
+    what an exercise says at its voice rate; what is said while none runs (help, the list,
+    the start checks as asked for each script, not their templates, a declined start,
+    saved or not) at the normal rate; every answer said back as one phrasing of it
     (several answers in one breath are rendered when they are heard)."""
     scripts = list(scripts)
     found: dict[tuple[str, float], None] = {}
+    said_anytime = [*(getattr(replies, field) for field in Replies.__dataclass_fields__ if field not in TEMPLATES), *care.spoken]
     for script in scripts:
-        spoken = [*script_sentences(script), *said_back_sentences(script, answers)]
-        spoken += [getattr(replies, field) for field in Replies.__dataclass_fields__ if field not in TEMPLATES]
-        spoken += list(care.spoken)
+        spoken = [*script_sentences(script), *said_back_sentences(script, answers), *said_anytime]
         found.update(((text, script.voice_rate), None) for text in spoken)
-    found.update(((text, 1.0), None) for text in care.spoken)
+    found.update(((text, 1.0), None) for text in said_anytime)
     for script in scripts:
         found.update({(list_item(replies, script), 1.0): None, (start_check_question(replies, script), 1.0): None})
     return list(found)
