@@ -367,3 +367,50 @@ def test_a_hostile_manifest_or_journal_in_its_own_process_shows_what_it_shows_in
         no_traceback(own)
         assert own.returncode == 1 and str(path) in own.stderr
         assert (own.returncode, own.stdout, own.stderr) == (here.returncode, here.stdout, here.stderr)
+
+
+# -- a language folder (run --language, night-test --language) ------------------------
+
+KOREAN = Path(__file__).parent / "data" / "ko"
+
+
+def language_folder(tmp_path: Path, name: str, make) -> Path:
+    """A copy of the Korean test language with ``name`` replaced by what ``make(path)`` puts there."""
+    folder = tmp_path / "language"
+    shutil.copytree(KOREAN, folder)
+    (folder / name).unlink()
+    make(folder / name)
+    return folder
+
+
+def unknown_command(path: Path) -> None:
+    path.write_text((KOREAN / "phrases.toml").read_text("utf-8") + '\n[session.dance]\nphrases = ["춤"]\n', "utf-8")
+
+
+HOSTILE_LANGUAGE_FILES = {
+    "missing": ("answers.toml", lambda path: None, "cannot read the file"),
+    "malformed": ("crisis.toml", lambda path: path.write_text("[grammar\n"), "invalid TOML"),
+    "a table missing": ("phrases.toml", lambda path: path.write_text("[idle]\n"), "is missing"),
+    "an unknown command": ("phrases.toml", unknown_command, "'dance' is no command"),
+    "a FIFO": ("crisis.toml", lambda path: os.mkfifo(path), "not a regular file"),
+    "huge": ("answers.toml", lambda path: path.write_bytes(b"#" * (MAX_BYTES + 1)), "too large"),
+    "a dangling link": ("phrases.toml", lambda path: path.symlink_to(path.parent / "nowhere.toml"), "cannot read the file"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_LANGUAGE_FILES)
+@pytest.mark.parametrize("command", [["run", "--listen-stdin"], ["night-test", "--hours", "0.001"]])
+def test_a_broken_language_file_is_named_not_a_traceback(tmp_path, case, command):
+    name, make, reason = HOSTILE_LANGUAGE_FILES[case]
+    folder = language_folder(tmp_path, name, make)
+    result = cli_in_process("--config", os.devnull, *command, "--language", str(folder))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert str(folder / name) in result.stderr and reason in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_language_file_linked_to_a_good_one_is_read(tmp_path):
+    folder = language_folder(tmp_path, "phrases.toml", lambda path: path.symlink_to(KOREAN / "phrases.toml"))
+    from voice_coach.core.interpret import Interpreter
+
+    assert Interpreter.load(folder).phrases == Interpreter.load(KOREAN).phrases

@@ -12,7 +12,6 @@ a clause ("ik ben op", not "ik zit op de bank").
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from ..paths import DATA_DIR
 from .meaning import ONE_PIECE, Pattern, PatternError, compile_pattern, said_forms
 from .templates import TemplateError
 from .utterance import Utterance, fold, normalize
+from .tomlfile import read_toml_file
 
 NEGATION_REACH = 2
 """A negation this many words or fewer before a phrasing cancels it."""
@@ -172,7 +172,7 @@ def _check_template(word: str, form: str, template: str, said_back: dict[str, st
 def load_answers(path: Path = DATA_DIR / "answers.toml") -> AnswerBook:
     """The answer book in ``path`` (by default the shipped Dutch one); :class:`AnswerError`
     names the file and the entry that is wrong."""
-    data = tomllib.loads(path.read_text("utf-8"))
+    data = read_toml_file(path)
     said_back = {normalize(k): v for k, v in data.get("said_back", {}).items()}
     phrasings: dict[str, tuple[Phrasing, ...]] = {}
     spoken: dict[str, tuple[str, ...]] = {}

@@ -8,13 +8,13 @@ the crisis line is written; what a crisis or distress sounds like comes from
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from ..paths import DATA_DIR
 from .meaning import Found, Grammar, MeaningSet, PatternError, meaning_set
 from .utterance import Utterance, fold, normalize
+from .tomlfile import read_toml_file
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def load_care(meanings: Path = CRISIS_FILE) -> Care:
     """The care data shipped with the package. ``meanings``: another language's
     ``crisis.toml`` (tests with a stand-in model); the crisis line and everything
     spoken always come from the shipped care file."""
-    data = tomllib.loads(CARE_FILE.read_text("utf-8"))
+    data = read_toml_file(CARE_FILE)
     line = data["crisis_line"]
     crisis_line = CrisisLine(
         line["name"], line["phone"], line["written_alternative"], line["chat"], line["hours"], line["emergency"],
@@ -164,7 +164,7 @@ def _meanings(path: Path) -> tuple[MeaningSet, MeaningSet, tuple[str, ...], froz
     Every example must hold the meaning it is listed under: a :class:`PatternError`
     names the one that does not, and the file.
     """
-    data = tomllib.loads(path.read_text("utf-8"))
+    data = read_toml_file(path)
     rules = data["grammar"]
     grammar = Grammar(
         {name: tuple(entries) for name, entries in data["classes"].items()},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from .answers import AnswerBook, Heard, load_answers
 from .care import Care, load_care
@@ -20,6 +20,7 @@ from .library import Library
 from .meaning import Found
 from .phrases import Intent, PhraseBook, load_phrases
 from .script import Script
+from .tomlfile import TomlFileError
 from .utterance import Utterance
 from .yes_no import YES_NO
 
@@ -72,8 +73,8 @@ class Interpreter:
         if language is None:
             return cls(load_phrases(), load_answers(), load_care())
         return cls(
-            load_phrases(language / "phrases.toml"), load_answers(language / "answers.toml"),
-            load_care(language / "crisis.toml"),
+            _loaded(load_phrases, language / "phrases.toml"), _loaded(load_answers, language / "answers.toml"),
+            _loaded(load_care, language / "crisis.toml"),
         )
 
     def read(self, heard: str) -> Reading:
@@ -160,6 +161,25 @@ class Interpreter:
                 if answers:
                     found.append(self.session_listening(answers, open_answer))
         return tuple(dict.fromkeys(found))
+
+
+class LanguageError(Exception):
+    """A language folder's file cannot be used; the message names the file and what is wrong."""
+
+
+Loaded = TypeVar("Loaded")
+
+
+def _loaded(load: Callable[[Path], Loaded], path: Path) -> Loaded:
+    """``load(path)``, or LanguageError naming ``path`` and what is wrong with it."""
+    try:
+        return load(path)
+    except TomlFileError as err:
+        raise LanguageError(str(err)) from None
+    except KeyError as err:
+        raise LanguageError(f"{path}: {err} is missing; compare it with the shipped file of that name") from None
+    except (TypeError, ValueError) as err:  # the data's own errors (answers, patterns, templates, phrases)
+        raise LanguageError(str(err) if str(path) in str(err) else f"{path}: {err}") from None
 
 
 def _answer(found: tuple[Heard, ...], care: bool = False) -> Answer:

@@ -5,7 +5,6 @@ Pure: text in, intent out. The recognizer and the terminal both feed it text.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from ..paths import DATA_DIR
 from .script import Script
 from .meaning import ONE_PIECE, Pattern, compile_pattern, said_forms
 from .templates import expand
+from .tomlfile import read_toml_file
 from .utterance import Utterance, fold, normalize
 
 SLOT = "{oefening}"
@@ -21,6 +21,10 @@ SLOT = "{oefening}"
 
 SESSION_COMMANDS = ("stop", "pause", "resume", "repeat", "slower", "faster", "skip", "softer", "louder")
 """Commands valid during an exercise, in the order the data file lists them."""
+
+
+class PhraseError(ValueError):
+    """The phrase book is malformed; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,10 @@ def _session_patterns(table: dict) -> tuple[tuple[int, str, Pattern], ...]:
 @cache
 def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
     """The phrase book in ``path`` (by default the shipped Dutch one)."""
-    data = tomllib.loads(path.read_text("utf-8"))
+    data = read_toml_file(path)
+    unknown = sorted(set(data.get("session", {})) - set(SESSION_COMMANDS))
+    if unknown:
+        raise PhraseError(f"{path}: [session] {unknown[0]!r} is no command; the commands are {', '.join(SESSION_COMMANDS)}")
     return PhraseBook(
         _expanded(data["idle"]),
         _expanded(data["anytime"])["help"],

@@ -20,7 +20,7 @@ from ..audio.sound import sound_problem, write_wav
 from ..core.coach import Coach, CoachAction, CoachSettings, ListenFor, Understood
 from ..core.driver import Driver, DriverClock, TypedLines
 from ..core.engine import EstimatedTiming, NotUnderstood
-from ..core.interpret import Interpreter
+from ..core.interpret import Interpreter, LanguageError
 from ..core.library import Library, load_library
 from ..core.script import Script
 from ..core.timeline import clock_text, describe, length_problem, simulate
@@ -472,7 +472,11 @@ def run(config: Config, listen_stdin: bool, show: bool | None, language: Path | 
 
     config.override("start_check", start_check)
     show = sys.stdout.isatty() if show is None else show
-    sys.exit(Daemon(config, listen_stdin, language, show).run())
+    try:
+        daemon = Daemon(config, listen_stdin, language, show)
+    except LanguageError as err:
+        raise click.BadParameter(str(err), param_hint="--language") from None
+    sys.exit(daemon.run())
 
 
 @main.command("night-test")
@@ -508,10 +512,13 @@ def _night_test(settings: Settings, hours: float, night, language: Path | None) 
     from .night_test import NightTest
 
     try:
+        interpreter = Interpreter.load(language)  # before the model: a bad file is named at once
+    except LanguageError as err:
+        raise click.BadParameter(str(err), param_hint="--language") from None
+    try:
         vosk_model = load_model(settings.model)
     except ModelError as err:
         raise click.ClickException(str(err)) from None
-    interpreter = Interpreter.load(language)
     test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)))
 
     def make_listener(sink) -> Listener:
