@@ -112,21 +112,24 @@ class Driver:
         """End a running exercise at once, silently."""
         self._do(self.coach.stop(self.clock.now()))
 
-    def step(self, inbox: Inbox, longest: float | None = None) -> tuple[str, object] | None:
-        """Wait (at most ``longest`` real seconds) for something heard or due, and act on
-        it; returns an inbox item that is not something heard, for the caller."""
+    def wait(self, inbox: Inbox, longest: float | None = None) -> tuple[str, object] | None:
+        """The next inbox item, or None once something is due (or ``longest`` real seconds passed)."""
         waits = [w for w in (self.wait_seconds(), longest) if w is not None]
         try:
-            kind, value = inbox.get(timeout=min(waits) if waits else None)
+            return inbox.get(timeout=min(waits) if waits else None)
         except queue.Empty:
-            kind, value = "", None
-        other = None
-        if kind == HEARD:
-            self.hear(value)
-        elif kind:
-            other = (kind, value)
+            return None
+
+    def act(self, item: tuple[str, object] | None) -> None:
+        """Hear ``item`` if it is something heard (the caller's own kinds are the caller's),
+        then carry out whatever has come due."""
+        if item is not None and item[0] == HEARD:
+            self.hear(item[1])
         self.tick()
-        return other
+
+    def step(self, inbox: Inbox, longest: float | None = None) -> None:
+        """Wait for something heard or due, and act on it."""
+        self.act(self.wait(inbox, longest))
 
     def run_exercise(
         self, inbox: Inbox, script_id: str, refresh: Callable[[float], None] | None = None, refresh_every: float = 0.1,

@@ -166,23 +166,19 @@ class Daemon:
 
     def step(self) -> bool:
         """Wait for something heard, due or signalled, and act on it; True once stopped."""
-        waits = [LONGEST_WAIT, self.notifier.seconds_to_ping(), self.driver.wait_seconds()]
-        try:
-            kind, value = self.inbox.get(timeout=min(w for w in waits if w is not None))
-        except queue.Empty:
-            kind, value = "", ""
+        ping = self.notifier.seconds_to_ping()
+        item = self.driver.wait(self.inbox, LONGEST_WAIT if ping is None else min(LONGEST_WAIT, ping))
         self.notifier.ping_if_due()  # fed whatever the devices do
-        if self.stopping or (kind, value) == ("signal", "TERM"):
+        if self.stopping or item == ("signal", "TERM"):
             self.driver.stop()
             self.notifier.stopping()
             log.warning("stopped")
             return True
-        if kind == "signal":
+        if item is not None and item[0] == "signal":
             self._reload()
-        elif kind == HEARD:
-            log.info("heard %r", value.text)
-            self.driver.hear(value)
-        self.driver.tick()
+        elif item is not None and item[0] == HEARD:
+            log.info("heard %r", item[1].text)
+        self.driver.act(item)
         return False
 
     # -- carrying out what the coach decides --------------------------------
