@@ -329,17 +329,20 @@ def positive_run(model_path: Path, language_path: Path, seed: int, fillers: bool
 EARLY_VOICES = ["ko", "ko+m3", "ko+f2", "ko+f4", "ko+m7"]
 
 
-def early_acceptance(model_path: Path, language_path: Path, seed: int, twin: bool) -> list[tuple[str, str | None, float | None]]:
+def early_acceptance(model_path: Path, language_path: Path, seed: int, at_pauses: bool) -> list[tuple[str, str | None, float | None]]:
     """Every command of the Korean table (idle, session, the check's answers) said by
-    :data:`EARLY_VOICES` in a quiet room, each through a fresh grammar recognizer fed 20 ms
-    blocks: (command, first result, seconds from the end of the voice to it). ``twin``: the
-    filler-free twin judges early acceptance too (as shipped); without it, the whole grammar
-    alone, fillers still in it."""
+    :data:`EARLY_VOICES` in a quiet room, each through a fresh grammar recognizer (fillers in
+    it) fed 20 ms blocks: (command, first result, seconds from the end of the voice to it).
+    ``at_pauses``: a whole phrase is accepted at the pause after it (as shipped); without,
+    only at Vosk's own end of the utterance."""
     from voice_coach.core.yes_no import YES_NO as CHECK_ANSWERS
+    from voice_coach.speech import early
     from voice_coach.speech.grammar_asr import GrammarRecognizer
 
+    if not at_pauses:
+        early.PAUSE_SECONDS = float("inf")  # this process only: no pause is ever long enough
+
     model, language, names, commands = setup(model_path, language_path)
-    stop = language.phrases.session.get("stop", ())
     listenings = [
         (language.idle_listening(list(names)), commands),
         (language.session_listening(), language.phrases.session_phrases()),
@@ -354,8 +357,8 @@ def early_acceptance(model_path: Path, language_path: Path, seed: int, twin: boo
                 room = rng.normal(0, 100, len(speech) + 96000)
                 audio = np.clip(np.concatenate([np.zeros(24000), speech, np.zeros(72000)]) + room, -32768, 32767).astype("<i2")
                 end = (24000 + np.nonzero(np.abs(speech) > 500)[0][-1] + 1) / 48000
-                recognizer = GrammarRecognizer(model, 48000, urgent=stop)
-                recognizer.set_phrases(listening.phrases, listening.fillers if twin else ())
+                recognizer = GrammarRecognizer(model, 48000)
+                recognizer.set_phrases(listening.phrases, listening.fillers)
                 first = None
                 for start in range(0, len(audio), 960):
                     text = recognizer.accept(audio[start : start + 960].tobytes())

@@ -491,20 +491,21 @@ def open_answer_cpu(runs: int) -> dict:
 
 
 def early(runs: int) -> dict:
-    """Early acceptance of every Korean command by 5 voices, with the filler-free twin (as
-    shipped) and with the whole grammar alone: how soon after the voice the first result
-    came when it was the command, and how often the first result was another command."""
+    """Early acceptance of every Korean command by 5 voices, at the pause after a whole
+    phrase (as shipped) and at Vosk's own end of utterance alone: how soon after the voice
+    the first result came when it was the command, and how often the first result was
+    another command."""
     from concurrent.futures import ProcessPoolExecutor
 
     from listening import early_acceptance
 
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = {
-            name: [pool.submit(early_acceptance, korean_model(), KOREAN, seed, twin) for seed in range(runs)]
-            for name, twin in (("twin", True), ("whole_grammar_only", False))
+            name: [pool.submit(early_acceptance, korean_model(), KOREAN, seed, at_pauses) for seed in range(runs)]
+            for name, at_pauses in (("at_pauses", True), ("vosk_end_only", False))
         }
         results = {name: [f.result() for f in futures] for name, futures in results.items()}
-    commands = {c for rows in results["twin"] for c, _, _ in rows}
+    commands = {c for rows in results["at_pauses"] for c, _, _ in rows}
     report = {}
     for name, runs_rows in results.items():
         def share(hit) -> dict:
@@ -526,10 +527,10 @@ ROWS = [
     ("reaction time (end of \"ja\" to the start check → the exercise's first sample)", ("voice", "reaction"), "reaction", "≤ 0.250 s median, ≤ 0.700 s p95"),
     ("start check (end of \"start …\" → the question's first sample)", ("voice", "start_check"), "reaction", "≤ 0.300 s"),
     ("stop time (end of \"stop\" during breathing tones → silent)", ("voice", "stop"), "reaction", "≤ 0.150 s"),
-    ("early acceptance: end of a command's voice → its result, with the filler-free twin", ("early", "twin", "seconds_after_voice"), "early", "—"),
-    ("early acceptance, the whole grammar alone (compared)", ("early", "whole_grammar_only", "seconds_after_voice"), "early", "—"),
-    ("another command heard first, with the twin", ("early", "twin", "wrong_command_first"), "early", "—"),
-    ("another command heard first, the whole grammar alone (compared)", ("early", "whole_grammar_only", "wrong_command_first"), "early", "—"),
+    ("early acceptance: end of a command's voice → its result, at the pause after it", ("early", "at_pauses", "seconds_after_voice"), "early", "—"),
+    ("the same at Vosk's own end of utterance (compared)", ("early", "vosk_end_only", "seconds_after_voice"), "early", "—"),
+    ("another command heard first, at the pause after it", ("early", "at_pauses", "wrong_command_first"), "early", "—"),
+    ("another command heard first, at Vosk's own end (compared)", ("early", "vosk_end_only", "wrong_command_first"), "early", "—"),
     ("idle CPU, room noise", ("cpu_noise",), "cpu", "≤ 0.03 CPU s/s"),
     ("idle CPU, talking without commands", ("cpu_talking",), "cpu", "≤ 0.15 CPU s/s"),
     ("memory (idle daemon − bare model process)", ("voice", "memory"), "reaction", "≤ 60 MB"),

@@ -46,9 +46,10 @@ class Device:
         self.actions.append(action)
         return self.keeps if isinstance(action, SaveAnswer) else None
 
-    def say(self, words: str, after: float = 0.5, confidence: float | None = 1.0) -> list:
-        """``words`` heard ``after`` seconds from now; returns the actions from then on."""
-        self.time.put_at(self.time.now() + after, HEARD, Heard(words, confidence))
+    def say(self, words: str, after: float = 0.5, confidence: float | None = 1.0, continues: str | None = None) -> list:
+        """``words`` heard ``after`` seconds from now (``continues``: the rest of that early
+        phrase); returns the actions from then on."""
+        self.time.put_at(self.time.now() + after, HEARD, Heard(words, confidence, continues))
         first = len(self.actions)
         self.driver.step(self.time)
         return self.actions[first:]
@@ -246,6 +247,28 @@ def test_a_crisis_in_an_exercise_is_kept_at_once_then_spoken_and_nothing_is_said
     ended = device.until_idle()
     assert [e.outcome for e in device.of(ExerciseEnded, ended)] == ["crisis"]
     assert CARE.crisis_message[0] in device.spoken() and REPLIES.saved not in device.spoken()
+
+
+def test_the_rest_of_an_early_stop_is_read_with_it_for_a_crisis():
+    # "ik wil stoppen", a short pause, "met leven": the recognizer reports the stop at the
+    # pause, then the rest. The stop has ended the exercise; the whole breath is a crisis.
+    device = Device(start_check="never")
+    device.say("start vierkant")
+    device.say("ik wil stoppen")
+    assert device.coach.state == "idle"
+    heard = device.say("met leven", after=0.3, continues="ik wil stoppen")
+    assert device.of(CrisisHeard, heard) == [CrisisHeard(device.time.now(), in_exercise=False)]
+    assert device.spoken(heard)[0] == CARE.crisis_message[0]
+
+
+def test_the_rest_of_an_early_command_is_only_the_rest_without_a_crisis():
+    # "volgende" at the pause, then "volgende" again: two skips, not three.
+    device = Device(start_check="never")
+    device.say("start vijf-vier-drie")
+    device.say("volgende")
+    heard = device.say("volgende", after=0.3, continues="volgende")
+    assert [u.meaning for u in device.of(Understood, heard)] == [Command("skip")]
+    assert device.of(CrisisHeard, heard) == []
 
 
 def test_zachter_in_one_exercise_stays_for_the_next():

@@ -173,7 +173,7 @@ class Coach:
 
     def hear(self, reading: Reading, now: float, night: bool, confidence: float | None = 1.0) -> list[CoachAction]:
         """React to what was said at ``now``; ``confidence``: how sure the recognizer was
-        (None: accepted early, before confidences)."""
+        (None: it gave no confidence)."""
         out = self.advance(now)
         if self.engine is not None:
             return out + self._hear_in_exercise(reading, now)

@@ -38,7 +38,10 @@ class Heard:
     text: str
     """What was said."""
     confidence: float | None = 1.0
-    """The lowest word confidence; None when accepted early, before confidences; 1.0 typed."""
+    """The lowest word confidence; None when the recognizer gave none; 1.0 typed."""
+    continues: str | None = None
+    """A phrase of the same breath, heard (and acted on) just before: this is the rest.
+    "stoppen" then "met leven" is one crisis, not a stop and some words."""
 
 
 HEARD = "heard"
@@ -102,6 +105,10 @@ class Driver:
     def hear(self, heard: Heard) -> None:
         """React to what the person said."""
         reading = self.coach.language.read(heard.text)  # folded and read once, whatever happens next
+        if heard.continues and reading.crisis is None:
+            whole = self.coach.language.read(f"{heard.continues} {heard.text}")
+            if whole.crisis is not None:  # crisis first, over the whole breath
+                reading = whole
         self._do(self.coach.hear(reading, self.clock.now(), self.night(), heard.confidence))
 
     def reload(self, library, settings) -> None:

@@ -86,9 +86,8 @@ class Settings:
     it, a start misheard in a conversation or on the radio plays a whole exercise."""
     start_confidence: float = 0.0
     """A start heard with a lower word confidence (0-1) is asked about whatever
-    ``start_check`` says; so is one accepted early, before the recognizer gave
-    confidences (a clearly said start usually is). 0: off. ``voice-coach night-test``
-    suggests a value for this bedroom."""
+    ``start_check`` says. 0: off. ``voice-coach night-test`` suggests a value for
+    this bedroom."""
 
     def script_folders(self) -> list[Path]:
         """The shipped scripts, then the coach's own when that folder exists and is another."""

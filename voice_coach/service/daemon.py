@@ -155,10 +155,15 @@ class Daemon:
         from ..speech.listener import Listener
 
         self.listener = Listener.configured(
-            model, _Forward(self.inbox, lambda: self.listener.grammar.last_confidence), self.settings, self.speaker,
+            model, _Forward(self.inbox, self._heard), self.settings, self.speaker,
             self.language.phrases.session.get("stop", ()), wait_for_device=True,
         )
         self.listener.start()
+
+    def _heard(self, text: str) -> Heard:
+        """``text`` with what its recognizer knows of it (on the listener's thread)."""
+        recognition = self.listener.heard_by
+        return Heard(text, recognition.last_confidence, recognition.last_continues)
 
     def _stop_soon(self, *_) -> None:
         self.stopping = True
@@ -305,16 +310,16 @@ class Daemon:
 
 
 class _Forward:
-    """A queue-like sink that wraps each heard phrase, with how sure the recognizer was of
+    """A queue-like sink that wraps each heard phrase, with what the recognizer knows of
     it, for the daemon's inbox."""
 
-    def __init__(self, inbox: queue.SimpleQueue, confidence: Callable[[], float | None] = lambda: 1.0):
+    def __init__(self, inbox: queue.SimpleQueue, heard: Callable[[str], Heard] = Heard):
         self.inbox = inbox
-        self.confidence = confidence
-        """Asked on the listener's thread, right after the phrase was recognized."""
+        self.heard = heard
+        """Called on the listener's thread, right after the phrase was recognized."""
 
     def put(self, text: str) -> None:
-        self.inbox.put((HEARD, Heard(text, self.confidence())))
+        self.inbox.put((HEARD, self.heard(text)))
 
     def qsize(self) -> int:
         """How much waits in the inbox (signals included)."""

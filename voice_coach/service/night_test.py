@@ -65,11 +65,11 @@ class WouldDo:
     heard: str
     """What the recognizer heard."""
     confidence: float | None
-    """The lowest word confidence; None when accepted early, from a steady partial result."""
+    """The lowest word confidence; None when no word carried one."""
 
     def __str__(self) -> str:
         what = f"would start {self.exercise}" if self.intent == "start" else f"would answer {self.intent}"
-        confidence = "accepted early, no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
+        confidence = "no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
         return f"{self.at}  {what}  (heard {self.heard!r}, {confidence})"
 
 
@@ -105,7 +105,7 @@ class NightTest:
         intent = self.language.idle(text, list(self.names))
         if intent is None:
             return
-        confidence = self.listener.grammar.last_confidence if self.listener else None
+        confidence = self.listener.heard_by.last_confidence if self.listener else None
         exercise = self.names.get(intent.value) if intent.name == "start" else None
         at = f"{datetime.now():%H:%M:%S}" if self.position is None else _clock(self.position)
         done = WouldDo(at, intent.name, exercise, text, confidence)

@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 class Recognition(Protocol):
     """A stream of int16 mono audio in, what was said out."""
 
+    last_confidence: float | None
+    """The lowest word confidence of the text last returned (None: none given)."""
+    last_continues: str | None
+    """The phrase, accepted early, that the text last returned is the rest of."""
+
     def accept(self, audio: bytes) -> str | None:
         """Feed audio; returns the text of an utterance once it was said."""
 
@@ -47,12 +52,18 @@ def load_model(folder: Path) -> vosk.Model:
         raise ModelError(f"cannot load the speech model at {folder} ({err}); check it with: {command_name()} model verify") from None
 
 
-def heard_text(result: dict, min_confidence: float) -> str | None:
+def heard_text(result: dict, min_confidence: float, unclear_logged: bool = True) -> str | None:
     """The words of a Vosk result, each unclear one (under ``min_confidence``) as
-    ``[unk]``, so no phrase is found across it; None when nothing was clear."""
+    ``[unk]``, so no phrase is found across it; None when nothing was clear (logged,
+    unless ``unclear_logged`` is False: a judgement, not what was heard)."""
     words = [w["word"] if w.get("conf", 0.0) >= min_confidence else UNKNOWN for w in result.get("result", [])]
     if all(w == UNKNOWN for w in words):
-        if words:
+        if words and unclear_logged:
             log.info("heard something, but not clearly enough")
         return None
     return " ".join(words)
+
+
+def lowest_confidence(result: dict) -> float | None:
+    """The lowest word confidence of a Vosk result (None: no word)."""
+    return min((w.get("conf", 0.0) for w in result.get("result", [])), default=None)

@@ -6,7 +6,7 @@ import json
 
 import vosk
 
-from .asr import heard_text
+from .asr import heard_text, lowest_confidence
 
 
 class FreeRecognizer:
@@ -22,14 +22,23 @@ class FreeRecognizer:
         """A word under this confidence counts as unclear (``[unk]``)."""
         self._recognizer = vosk.KaldiRecognizer(model, rate)
         self._recognizer.SetWords(True)
+        self.last_confidence: float | None = None
+        """The lowest word confidence of the utterance last returned (None: no word)."""
+        self.last_continues: str | None = None
+        """Always None: nothing is accepted early here, every result is a whole utterance."""
 
     def accept(self, audio: bytes) -> str | None:
         if self._recognizer.AcceptWaveform(audio):
-            return heard_text(json.loads(self._recognizer.Result()), self.min_confidence)
+            return self._text(self._recognizer.Result())
         return None
 
     def finish(self) -> str | None:
-        return heard_text(json.loads(self._recognizer.FinalResult()), self.min_confidence)
+        return self._text(self._recognizer.FinalResult())
+
+    def _text(self, result: str) -> str | None:
+        parsed = json.loads(result)
+        self.last_confidence = lowest_confidence(parsed)
+        return heard_text(parsed, self.min_confidence)
 
     def reset(self) -> None:
         self._recognizer.Reset()

@@ -8,23 +8,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-import numpy as np
 import vosk
 
 from ..core.utterance import UNKNOWN
-from .asr import heard_text
+from .asr import heard_text, lowest_confidence
+from .early import EarlyJudge
 
 log = logging.getLogger(__name__)
 
-STABLE_SECONDS = 0.3
-"""A partial result that is a whole valid phrase, unchanged and quiet for this
-long, counts as said without waiting for Vosk's end-of-utterance silence (about
-0.8 s): a command gets its answer sooner. Shorter is risky: a partial can still
-flip to a similar phrase a quarter second after the word."""
-URGENT_STABLE_SECONDS = 0.1
-"""The same for "stop": it must act at once, and a stop heard by mistake costs only a restart."""
-QUIET_RATIO = 0.1
-"""Quiet: a block's level under this fraction (-20 dB) of the utterance's loudest block."""
 KEPT_GRAMMARS = 64
 """Compiled grammars kept for reuse, the least recently used given up beyond this. The
 coach uses a finite set (idle, the start check's yes/no, the session's commands, one per
@@ -38,20 +29,18 @@ class Grammar:
 
     phrases: tuple[str, ...]
     """What it listens for, fillers included."""
-    fillers: frozenset[str]
-    """The phrases that mean nothing: single everyday words, none of them in a command."""
+    meaningful: frozenset[str]
+    """The phrases that are not fillers: only these are accepted early."""
     full: vosk.KaldiRecognizer
     """The whole grammar: its results are what was heard."""
-    early: vosk.KaldiRecognizer | None
-    """The same grammar without its fillers, fed the same audio, only to judge early
-    acceptance (None when there are no fillers): the fillers keep other speech off the
-    commands, but the whole grammar's partial result wanders through them for about
-    0.3 s after the voice ends before it settles."""
+    twin: vosk.KaldiRecognizer
+    """The same grammar, fed the same audio, asked for its final result at each pause: only
+    to judge early whether a whole phrase was said (:mod:`.early`)."""
     in_use: threading.Lock = field(default_factory=threading.Lock, compare=False)
     """Held while it is emptied after use: nothing may feed it meanwhile."""
 
     def recognizers(self) -> tuple[vosk.KaldiRecognizer, ...]:
-        return (self.full,) if self.early is None else (self.full, self.early)
+        return self.full, self.twin
 
     def empty(self) -> None:
         """Drop every bit of audio it still holds. Vosk's Reset keeps the audio its network
@@ -71,35 +60,34 @@ class GrammarRecognizer:
     (:meth:`prepare`, ahead of time and from any thread) and switched to at once.
     """
 
-    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5, urgent: tuple[str, ...] = (), kept: int = KEPT_GRAMMARS):
+    def __init__(self, model: vosk.Model, rate: int, min_confidence: float = 0.5, kept: int = KEPT_GRAMMARS):
         self.model = model
         self.rate = rate
         self.min_confidence = min_confidence
         """A word under this confidence counts as unclear (``[unk]``)."""
-        self.urgent = frozenset(urgent)
-        """Phrases accepted after :data:`URGENT_STABLE_SECONDS` ("stop")."""
         self.kept = kept
         """How many compiled grammars are kept (at least the one in use)."""
         self.phrases: tuple[str, ...] = ()
         self.builds = 0
-        """How many grammars were compiled so far (each one Vosk recognizer, or two with fillers)."""
+        """How many grammars were compiled so far (each two Vosk recognizers: whole and twin)."""
         self.last_confidence: float | None = None
-        """The lowest word confidence of the utterance last returned; None when it was
-        accepted early, from a steady partial result. (Vosk's partial words carry
-        confidences, but asking for them, SetPartialWords, stopped partial results from
-        ever settling here: a start then waited for the end of the utterance, 1.1 s.)"""
+        """The lowest word confidence of the utterance last returned (None: no word)."""
+        self.last_continues: str | None = None
+        """The phrase accepted early that the text last returned is the rest of (None: a
+        whole utterance, or an early phrase itself)."""
         self.grammar: Grammar | None = None
         """The grammar in use."""
         self._grammars: OrderedDict[tuple, Grammar] = OrderedDict()
         self._building: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()  # guards the kept grammars, never held while compiling
-        self._forget_utterance()
+        self._early = EarlyJudge(rate)
+        self._reported_early: str | None = None
+        """The phrase of this utterance accepted early, if any."""
 
     def prepare(self, phrases: list[str] | tuple[str, ...], fillers: tuple[str, ...] = ()) -> Grammar:
         """The grammar of ``phrases``, compiled now unless kept (and kept); what is listened
         for does not change. Safe from any thread; one already being compiled is waited for."""
-        phrases = tuple(dict.fromkeys(phrases))
-        key = (phrases, frozenset(fillers) & set(phrases))
+        key = (tuple(dict.fromkeys(phrases)), frozenset(fillers))
         while True:
             with self._lock:
                 if key in self._grammars:
@@ -112,7 +100,7 @@ class GrammarRecognizer:
                 break
             other.wait()
         try:
-            grammar = self._compile(*key)
+            grammar = Grammar(key[0], frozenset(key[0]) - key[1], self._recognizer(key[0]), self._recognizer(key[0]))
             with self._lock:
                 self._grammars[key] = grammar
                 self.builds += 1
@@ -122,11 +110,6 @@ class GrammarRecognizer:
             with self._lock:
                 del self._building[key]
             done.set()
-
-    def _compile(self, phrases: tuple[str, ...], fillers: frozenset[str]) -> Grammar:
-        meaningful = [p for p in phrases if p not in fillers]
-        early = self._recognizer(meaningful) if fillers and meaningful else None
-        return Grammar(phrases, fillers, self._recognizer(phrases), early)
 
     def _recognizer(self, phrases) -> vosk.KaldiRecognizer:
         # ensure_ascii=False: with \\u escapes Vosk treats every non-ASCII word as unknown.
@@ -158,28 +141,23 @@ class GrammarRecognizer:
         if self.grammar is not None:
             for recognizer in self.grammar.recognizers():
                 recognizer.Reset()
-        self._forget_utterance()
-
-    def _forget_utterance(self) -> None:
-        self._full = _Steadiness()
-        self._twin = _Steadiness()
-        self._loudest = 0.0
+        self._early.forget()
         self._reported_early: str | None = None
-        self._seen: set[str] = set()
-        """Every partial result of the whole grammar in this utterance."""
 
     def accept(self, audio: bytes) -> str | None:
-        """Feed audio; returns what was said once an utterance ended, or sooner when
-        it is one whole phrase said clearly (see :data:`STABLE_SECONDS`)."""
+        """Feed audio; returns what was said once an utterance ended, or sooner when it is
+        one whole phrase followed by a pause (:mod:`.early`)."""
         if self.grammar is None:
             return None
         if self.grammar.full.AcceptWaveform(audio):
             return self._concluded(self.grammar.full.Result())
-        if self._reported_early:
+        if self._reported_early is not None:
             return None
-        if self.grammar.early is not None:
-            self.grammar.early.AcceptWaveform(audio)
-        return self._early(audio)
+        phrase = self._early.hear(self.grammar.twin, audio, self.grammar.meaningful, self.min_confidence)
+        if phrase is not None:
+            self._reported_early = phrase
+            self.last_confidence, self.last_continues = self._early.confidence, None
+        return phrase
 
     def finish(self) -> str | None:
         if self.grammar is None:
@@ -190,62 +168,12 @@ class GrammarRecognizer:
         """The utterance's text, less what was already reported early."""
         parsed = json.loads(result)
         text = heard_text(parsed, self.min_confidence)
-        self.last_confidence = min((w.get("conf", 0.0) for w in parsed.get("result", [])), default=None)
-        early = self._reported_early
-        if self.grammar.early is not None:
-            self.grammar.early.Reset()  # the next utterance starts on both at once
-        self._forget_utterance()
+        early, self._reported_early = self._reported_early, None
+        if early is None:
+            self.last_confidence = lowest_confidence(parsed)
+        self.last_continues = early
+        self._early.utterance_ended(self.grammar.twin)
         return _beyond(text, early) if early else text
-
-    def _early(self, audio: bytes) -> str | None:
-        """The phrase of a stable partial result after the voice fell quiet, if any.
-
-        With fillers, the filler-free twin's partial result counts too, when the whole
-        grammar heard that phrase at some moment of this utterance and hears no other
-        phrase than fillers or it now: the twin alone would force other speech onto a
-        command, which is what the fillers are there against.
-        """
-        samples = np.frombuffer(audio, dtype="<i2").astype(np.float32)
-        level = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
-        self._loudest = max(self._loudest, level)
-        quiet = level < QUIET_RATIO * self._loudest
-        seconds = len(samples) / self.rate
-        partial = self._full.heard(_partial(self.grammar.full), quiet, seconds)
-        self._seen.add(partial)
-        candidates = [(partial, self._full.steady_seconds)]
-        if self.grammar.early is not None:
-            twin = self._twin.heard(_partial(self.grammar.early), quiet, seconds)
-            meant = " ".join(w for w in partial.split() if w not in self.grammar.fillers)
-            if twin in self._seen and meant in ("", twin):
-                candidates.append((twin, self._twin.steady_seconds))
-        for phrase, steady_seconds in candidates:
-            needed = URGENT_STABLE_SECONDS if phrase in self.urgent else STABLE_SECONDS
-            if phrase in self.phrases and steady_seconds >= needed:
-                self._reported_early = phrase
-                self.last_confidence = None
-                return phrase
-        return None
-
-
-@dataclass
-class _Steadiness:
-    """How long one recognizer's partial result has stayed the same while the voice was quiet."""
-
-    partial: str = ""
-    """The partial result last seen."""
-    steady_seconds: float = 0.0
-    """For how long it has not changed, in quiet."""
-
-    def heard(self, partial: str, quiet: bool, seconds: float) -> str:
-        """Take the partial result after ``seconds`` more audio; returns it."""
-        steady = quiet and partial == self.partial
-        self.steady_seconds = self.steady_seconds + seconds if steady else 0.0
-        self.partial = partial
-        return partial
-
-
-def _partial(recognizer: vosk.KaldiRecognizer) -> str:
-    return json.loads(recognizer.PartialResult()).get("partial", "")
 
 
 def _beyond(text: str | None, early: str) -> str | None:

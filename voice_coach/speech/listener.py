@@ -42,8 +42,8 @@ class Listener:
     Half-duplex: whatever the microphone picks up while the coach's voice can be
     heard (plus a short hold-off) is thrown away, so the coach never answers
     itself. Breath tones and chimes do not deafen it: "pauze" works during them.
-    ``stop_phrases`` are acted on sooner than other phrases; with ``barge_in``, a
-    second recognizer that knows only them keeps listening while the coach speaks.
+    With ``barge_in``, a second recognizer that knows only ``stop_phrases`` keeps
+    listening while the coach speaks.
     While an open question waits (and ``open_answers`` is "free"), the model's own
     language model hears the answer; otherwise a grammar of what is valid now.
     """
@@ -71,19 +71,21 @@ class Listener:
         self.rate: int = rate if self.mic is None else self.mic.rate
         self.model = model
         self.open_answers = open_answers
-        self.grammar = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases)
+        self.grammar = GrammarRecognizer(model, self.rate, min_confidence)
         self._free: FreeRecognizer | None = None  # made by prepare, or on the first open question
         self._making_free = threading.Lock()
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
         self.gate = VoiceGate(self.rate)
-        self.barge_in = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases) if barge_in else None
+        self.barge_in = GrammarRecognizer(model, self.rate, min_confidence) if barge_in else None
         if self.barge_in:
             self.barge_in.set_phrases(stop_phrases)
         self._lock = threading.Lock()
         self._was_deaf = False
         self.frames_fed = 0
         """Audio frames fed so far: how much was really listened to (a missing microphone feeds none)."""
+        self.heard_by: Recognition = self.grammar
+        """The recognition that heard the text last put in ``heard`` (its confidence and more)."""
 
     @classmethod
     def configured(
@@ -113,7 +115,7 @@ class Listener:
 
         def compile_all() -> None:
             for listening in listenings:
-                self.grammar.prepare(listening.phrases, listening.fillers)
+                self.grammar.prepare(listening.phrases)
             if any(self._hears_freely(listening) for listening in listenings):
                 self._free_recognizer()
 
@@ -124,10 +126,10 @@ class Listener:
     def listen_for(self, listening: Listening) -> None:
         """Listen for what is valid now: instant for what :meth:`prepare` compiled; anything
         else is compiled first, outside the lock the microphone's thread needs."""
-        self.grammar.prepare(listening.phrases, listening.fillers)
+        self.grammar.prepare(listening.phrases)
         chosen = self._free_recognizer() if self._hears_freely(listening) else self.grammar
         with self._lock:
-            self.grammar.set_phrases(listening.phrases, listening.fillers)
+            self.grammar.set_phrases(listening.phrases)
             if chosen is not self.recognizer:
                 chosen.reset()
                 self.recognizer = chosen
@@ -180,15 +182,18 @@ class Listener:
                 if not self._was_deaf:
                     self.recognizer.reset()
                     self._was_deaf = True
-                text = self.barge_in.accept(audio) if self.barge_in else None
+                source = self.barge_in
+                text = source.accept(audio) if source else None
             else:
                 if self._was_deaf and self.barge_in:
                     self.barge_in.reset()
                 self._was_deaf = False
-                text = None
+                source, text = self.recognizer, None
                 for segment in self.gate.admit(samples):
-                    text = self.recognizer.accept(segment.samples.tobytes()) or text
+                    text = source.accept(segment.samples.tobytes()) or text
                     if segment.ends_utterance:  # the voice stopped: whatever is pending is said
-                        text = self.recognizer.finish() or text
+                        text = source.finish() or text
+            if text:
+                self.heard_by = source
         if text:
             self.heard.put(text)
