@@ -25,6 +25,8 @@ from voice_coach.core.meaning import ONE_PIECE, compile_pattern
 from voice_coach.core.utterance import Utterance
 
 RATE = 16000
+BENCH_SCRIPTS = Path(__file__).parent / "scripts"
+"""The bench's own exercise (meting), beside the shipped ones."""
 """The listener's rate here: Vosk's own, so nothing is resampled."""
 BLOCK = 1600
 """Audio fed per call (0.1 s; the live microphone hands on 20 ms): the voice gate judges the
@@ -209,34 +211,43 @@ def positive_set(commands: list[str], rng: np.random.Generator) -> list[tuple[st
 
 
 class IdleEar:
-    """The daemon's idle listening, fed by hand: the real Listener (voice gate and grammar
-    recognizer), its audio callback called with blocks as fast as they are recognized."""
+    """The daemon's idle coach on its driver, fed by hand (the night test's machinery): the
+    real Listener (voice gate and grammar recognizer) fed blocks as fast as they are
+    recognized, the coach asking before a start as shipped, and nothing carried out."""
 
     def __init__(self, model, language, names: dict[str, str], fillers: bool = True):
-        from voice_coach.core.interpret import Listening
+        from dataclasses import replace
+
+        from voice_coach.core.coach import CoachSettings
+        from voice_coach.core.library import load_library
+        from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
         from voice_coach.service.config import Settings
+        from voice_coach.service.night_test import NightTest
         from voice_coach.speech.listener import Listener
 
+        if not fillers:
+            language = replace(language, phrases=replace(language.phrases, fillers=()))
         self.language = language
         self.names = list(names)
-        self.heard: queue.Queue[str] = queue.Queue()
-        self.listener = Listener.configured(model, self.heard, Settings(), recorded_rate=RATE)  # as the daemon has it by default
-        listening = language.idle_listening(self.names)
-        if not fillers:
-            listening = Listening(tuple(p for p in listening.phrases if p not in language.phrases.fillers))
-        self.listener.listen_for(listening)
+        self.said: list[str] = []
+        library = load_library([SCRIPTS_DIR, BENCH_SCRIPTS], AUDIO_DIR)
+        self.test = NightTest(language, library, lambda done: None, settings=CoachSettings())
+        self.listener = self.test.listen_with(lambda test: Listener.configured(model, self, Settings(), recorded_rate=RATE))
         self.clock = 0.0
+
+    def put(self, text: str) -> None:
+        """The listener's sink: every text is kept, and the coach hears it."""
+        self.said.append(text)
+        self.test.put(text)
 
     def feed(self, samples: np.ndarray) -> list[str]:
         """Everything heard in ``samples``."""
         audio = np.clip(samples, -32768, 32767).astype("<i2")
+        first = len(self.said)
         for start in range(0, len(audio), BLOCK):
-            self.listener.feed(audio[start : start + BLOCK], self.clock)
+            self.test.feed(audio[start : start + BLOCK], self.clock)
             self.clock += BLOCK / RATE
-        said = []
-        while not self.heard.empty():
-            said.append(self.heard.get())
-        return said
+        return self.said[first:]
 
     def intent(self, text: str) -> str | None:
         found = self.language.idle(text, self.names)
@@ -274,41 +285,31 @@ def setup(model_path: Path, language_path: Path):
 
 
 def negative_run(model_path: Path, language_path: Path, hours: float, seed: int, fillers: bool = True) -> dict:
-    """One random negative corpus through the idle ear: what it would have done, per rule.
+    """One random negative corpus through the idle coach: what it would have done.
 
-    "whole": the shipped rule (a start must be the whole utterance); "inside": a start phrase
-    found anywhere in what was heard; "checked": the shipped rule plus the spoken start check,
-    where a false start becomes an exercise only if the audio after it is heard as "ja".
+    "whole": what the shipped coach acts on (a start: asking whether to start it); "inside":
+    a start phrase found anywhere in what was heard, compared; "checked_starts": exercises
+    the shipped coach would have started, a "ja" heard after its question.
     """
-    from voice_coach.core.engine import Answer
-    from voice_coach.core.coach import CHECK_SECONDS
+    model, language, names, commands = setup(model_path, language_path)
     from voice_coach.core.yes_no import YES_NO as CHECK_ANSWERS
 
-    model, language, names, commands = setup(model_path, language_path)
     avoid = {w for c in [*commands, *language.care.grammar, *language.phrases.fillers, *language.answers.grammar(CHECK_ANSWERS)] for w in c.split()}
     ear = IdleEar(model, language, names, fillers)
-    check = IdleEar(model, language, names, fillers)
-    check.listener.listen_for(language.session_listening(CHECK_ANSWERS))
-    counts = {rule: dict.fromkeys(IDLE_ACTIONS, 0) for rule in ("whole", "inside")}
-    checked_starts, seconds, examples = 0, 0.0, []
-    pending_check = False
+    inside = dict.fromkeys(IDLE_ACTIONS, 0)
+    seconds, examples = 0.0, []
     for kind, audio in NegativeCorpus(model, commands, avoid, hours, seed).stretches():
         seconds += len(audio) / RATE
-        if pending_check:  # the audio right after a false start, as the check hears it
-            window = audio[: int(CHECK_SECONDS * RATE)]
-            said = check.feed(window) + check.feed(np.zeros(RATE * 2))
-            answers = [language.during(t, CHECK_ANSWERS) for t in said]
-            checked_starts += any(isinstance(a, Answer) and a.word == "ja" for a in answers)
-            pending_check = False
+        logged = len(ear.test.logged)
         for text in ear.feed(audio):
-            whole, inside = ear.intent(text), ear.intent_inside(text)
-            for rule, intent in (("whole", whole), ("inside", inside)):
-                if intent is not None:
-                    counts[rule][intent] += 1
-            if whole is not None and len(examples) < 20:
-                examples.append(f"{kind}: {text!r} -> {whole}")
-            pending_check = pending_check or whole == "start"
-    return {"seconds": seconds, "counts": counts, "checked_starts": checked_starts, "examples": examples}
+            if (intent := ear.intent_inside(text)) is not None:
+                inside[intent] += 1
+        for done in ear.test.logged[logged:]:
+            if len(examples) < 20:
+                examples.append(f"{kind}: {done.heard!r} -> {done.intent}")
+    logged = [d.intent for d in ear.test.logged]
+    whole = {action: logged.count("asked" if action == "start" else action) for action in IDLE_ACTIONS}
+    return {"seconds": seconds, "counts": {"whole": whole, "inside": inside}, "checked_starts": logged.count("start"), "examples": examples}
 
 
 def positive_run(model_path: Path, language_path: Path, seed: int, fillers: bool = True) -> dict:

@@ -76,6 +76,32 @@ def test_a_quiet_whole_night_says_asking_only_at_night_is_safe():
     assert test.summary(ADVICE_HOURS - 0.01)[-1].startswith("Too little audio heard")
 
 
+@pytest.fixture(scope="module")
+def korean_model():
+    from voice_coach.speech.asr import load_model
+
+    return load_model(korean_model_path())
+
+
+def test_it_is_the_daemon_s_coach_listening_for_what_the_coach_says(korean_model):
+    # A start is logged as the exercise it would start, which is stopped at once: the coach
+    # is idle again and the listener has its idle phrases; the crisis in the rest of an
+    # early phrase is read with it, as the daemon's driver reads it.
+    from voice_coach.speech.listener import Listener
+
+    language = Interpreter.load(KOREAN)
+    test = NightTest(language, load_library([SCRIPTS_DIR], AUDIO_DIR), lambda done: None)
+    listener = test.listen_with(lambda sink: Listener(korean_model, sink, recorded=True, rate=RATE))
+    idle = language.idle_listening(list(language.spoken_names(test.library)))
+    assert listener.grammar.phrases == tuple(dict.fromkeys(idle.phrases))
+    test.put("시작 진짜")
+    assert test.coach.state == "idle" and listener.grammar.phrases == tuple(dict.fromkeys(idle.phrases))
+    test.put("정지")  # stop means nothing idle
+    listener.heard_by.last_continues = "죽고"  # as the recognizer leaves it for the rest of an early "죽고"
+    test.put("싶어요")
+    assert [(d.intent, d.exercise, d.heard) for d in test.logged] == [("start", "check-in", "시작 진짜"), ("crisis", None, "싶어요")]
+
+
 def test_a_broken_recording_is_a_clear_error(tmp_path):
     bad = tmp_path / "kapot.wav"
     bad.write_bytes(b"RIFF nonsense")

@@ -155,15 +155,10 @@ class Daemon:
         from ..speech.listener import Listener
 
         self.listener = Listener.configured(
-            model, _Forward(self.inbox, self._heard), self.settings, self.speaker,
+            model, _Forward(self.inbox, lambda text: self.listener.as_heard(text)), self.settings, self.speaker,
             self.language.phrases.session.get("stop", ()), wait_for_device=True,
         )
         self.listener.start()
-
-    def _heard(self, text: str) -> Heard:
-        """``text`` with what its recognizer knows of it (on the listener's thread)."""
-        recognition = self.listener.heard_by
-        return Heard(text, recognition.last_confidence, recognition.last_continues)
 
     def _stop_soon(self, *_) -> None:
         self.stopping = True

@@ -1,10 +1,15 @@
 """`voice-coach night-test`: listen as the idle coach does, for a night, and act on
 nothing; log what it would have done, with confidence and time, then sum it up and say
-how to tune. So a person measures false starts in their own bedroom, with their model."""
+how to tune. So a person measures false starts in their own bedroom, with their model.
+
+It is the daemon's own coach on the daemon's driver, with the listener it would have,
+only the actions are logged instead of carried out: what it hears is read exactly as
+the daemon reads it, and it listens for what the coach says to listen for."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 import wave
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +19,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..audio.sound import SoundError, open_wav
+from ..core.coach import Coach, CoachAction, CoachSettings, ExerciseStarted, ListenFor, StartAsked, Understood
+from ..core.driver import Driver, Heard
+from ..core.engine import EstimatedTiming
 from ..core.interpret import Interpreter
 from ..core.library import Library
 from ..speech.listener import Listener
@@ -68,14 +76,20 @@ class WouldDo:
     """The lowest word confidence; None when no word carried one."""
 
     def __str__(self) -> str:
-        what = f"would start {self.exercise}" if self.intent == "start" else f"would answer {self.intent}"
+        what = {"start": f"would start {self.exercise}", "asked": f"would ask about {self.exercise}"}.get(self.intent, f"would answer {self.intent}")
         confidence = "no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
         return f"{self.at}  {what}  (heard {self.heard!r}, {confidence})"
 
 
+LOGGED = ("list", "help", "crisis", "distress")
+"""What the idle coach answers that is logged as it is understood (a start: once it starts)."""
+
+
 @dataclass
 class NightTest:
-    """The idle listening of the daemon, with a log instead of actions."""
+    """The idle coach of the daemon, with a log instead of actions. By default it never asks
+    before a start (``start_check = "never"``): each start it logs is one the check would have
+    to catch. An exercise is stopped as soon as it starts, so it goes on listening idle."""
 
     language: Interpreter
     """The phrases, as the daemon has them."""
@@ -89,26 +103,50 @@ class NightTest:
     """The listener, once :meth:`listen_with` made it."""
     position: float | None = None
     """Seconds into the recording being fed; None while listening live."""
+    settings: CoachSettings = CoachSettings(start_check="never")
+    """How the coach decides (the bench asks before starts, as shipped, and logs each question)."""
+
+    def __post_init__(self) -> None:
+        self.coach = Coach(self.language, self.library, EstimatedTiming(), self.settings)
+        self.driver = Driver(self.coach, self, self._log)
+        self._heard = Heard("")
 
     def listen_with(self, make_listener: Callable[["NightTest"], Listener]) -> Listener:
-        """Make the listener (with this test as its sink) and give it the idle phrases."""
+        """Make the listener (with this test as its sink); the coach then says what to listen for."""
         self.listener = make_listener(self)
-        self.listener.listen_for(self.language.idle_listening(list(self.names)))
+        self.driver.start()
         return self.listener
 
-    @property
-    def names(self) -> dict[str, str]:
-        return self.language.spoken_names(self.library)
+    def now(self) -> float:
+        """The coach's time: the place in the recording, or the monotonic clock live."""
+        return time.monotonic() if self.position is None else self.position
+
+    def real_seconds(self, coach_seconds: float) -> float:
+        return coach_seconds
 
     def put(self, text: str) -> None:
-        """The listener's sink, called on its audio thread just after recognition."""
-        intent = self.language.idle(text, list(self.names))
-        if intent is None:
-            return
-        confidence = self.listener.heard_by.last_confidence if self.listener else None
-        exercise = self.names.get(intent.value) if intent.name == "start" else None
+        """The listener's sink, called on its audio thread just after recognition (the only
+        thread that drives the coach here)."""
+        self._heard = self.listener.as_heard(text) if self.listener else Heard(text, None)
+        self.driver.hear(self._heard)
+        if self.coach.state == "exercise":
+            self.driver.stop()
+
+    def _log(self, action: CoachAction) -> None:
+        """Carry out nothing but the listening; log what the coach would have done."""
+        match action:
+            case ListenFor(listening=listening) if self.listener is not None:
+                self.listener.listen_for(listening)
+            case Understood(idle=True, meaning=intent) if intent in LOGGED:
+                self._would(intent, None)
+            case ExerciseStarted(script_id=script_id):
+                self._would("start", script_id)
+            case StartAsked(script_id=script_id):
+                self._would("asked", script_id)
+
+    def _would(self, intent: str, exercise: str | None) -> None:
         at = f"{datetime.now():%H:%M:%S}" if self.position is None else _clock(self.position)
-        done = WouldDo(at, intent.name, exercise, text, confidence)
+        done = WouldDo(at, intent, exercise, self._heard.text, self._heard.confidence)
         self.logged.append(done)
         self.report(done)
 
@@ -122,9 +160,15 @@ class NightTest:
             if not whole:
                 break
             samples = np.frombuffer(whole, dtype="<i2").reshape(-1, recording.channels).mean(axis=1).astype("<i2")
-            self.position = fed / recording.rate
-            self.listener.feed(samples, self.position)
+            self.feed(samples, fed / recording.rate)
             fed += len(samples)
+
+    def feed(self, samples: np.ndarray, position: float) -> None:
+        """Recorded int16 mono samples that start ``position`` seconds in; what comes due
+        meanwhile (a start check lapsing) is done on the same thread."""
+        self.position = position
+        self.listener.feed(samples, position)
+        self.driver.tick()
 
     def summary(self, hours: float) -> list[str]:
         """What it would have done per hour, and how to tune the coach."""

@@ -12,6 +12,7 @@ import vosk
 from ..audio.mic import Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
+from ..core.driver import Heard
 from ..core.interpret import Listening
 from .asr import Recognition
 from .free_asr import FreeRecognizer
@@ -133,6 +134,11 @@ class Listener:
             if chosen is not self.recognizer:
                 chosen.reset()
                 self.recognizer = chosen
+
+    def as_heard(self, text: str) -> Heard:
+        """``text``, just put in ``heard``, as the coach takes it: with the confidence of the
+        recognition that heard it, and the early phrase it is the rest of."""
+        return Heard(text, self.heard_by.last_confidence, self.heard_by.last_continues)
 
     def _hears_freely(self, listening: Listening) -> bool:
         return listening.open_answer and self.open_answers == "free"
