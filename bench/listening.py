@@ -15,7 +15,6 @@ Positive set: every idle command said by several voices, clean and with noise at
 
 from __future__ import annotations
 
-import queue
 import subprocess
 from pathlib import Path
 

@@ -15,8 +15,25 @@ NEXT = "next"
 PHASES = ("in", "hold", "out", "rest")
 
 
+class StepKind:
+    """What every kind of step answers for the code around the engine (prerender, the
+    length estimate): no switch on the kind elsewhere."""
+
+    def sentences(self) -> tuple[str, ...]:
+        """Every sentence this step can say itself (a clip's sentence too: it is the fallback)."""
+        return ()
+
+    def listens_for(self) -> tuple[str, ...]:
+        """The answer words it listens for; none: it is no question."""
+        return ()
+
+    def quick_answer(self) -> str | None:
+        """The answer that moves on at once (for estimating a script's length); None: no question."""
+        return None
+
+
 @dataclass(frozen=True)
-class Say:
+class Say(StepKind):
     """Speak one sentence."""
 
     text: str
@@ -31,9 +48,12 @@ class Say:
     """Said instead of ``text`` when no question of this session got an answer (a
     thank-you for answers after three times "weet ik niet" would not be true)."""
 
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(line for line in (self.text, self.at_night, self.without_answers) if line)
+
 
 @dataclass(frozen=True)
-class Pause:
+class Pause(StepKind):
     """Silence."""
 
     seconds: float
@@ -41,7 +61,7 @@ class Pause:
 
 
 @dataclass(frozen=True)
-class Chime:
+class Chime(StepKind):
     """Play a sound file."""
 
     sound: str
@@ -49,7 +69,7 @@ class Chime:
 
 
 @dataclass(frozen=True)
-class Breathe:
+class Breathe(StepKind):
     """Paced breathing: a number of rounds of in / hold / out / rest."""
 
     phases: dict[str, float]
@@ -63,9 +83,12 @@ class Breathe:
     cue_rounds: int | None = None
     """Speak the cues only in the first N rounds (tones carry the rest); None: every round."""
 
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(self.cues.values())
+
 
 @dataclass(frozen=True)
-class Ask:
+class Ask(StepKind):
     """A yes/no-style question whose answer decides where the script goes."""
 
     question: str
@@ -82,9 +105,18 @@ class Ask:
     """Label to go to when something else is said (names, in the support circle): any
     words count as an answer, so the question listens openly. None: they are not understood."""
 
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(line for line in (self.question, self.retry) if line)
+
+    def listens_for(self) -> tuple[str, ...]:
+        return tuple(self.answers)
+
+    def quick_answer(self) -> str | None:
+        return self.default
+
 
 @dataclass(frozen=True)
-class Reflect:
+class Reflect(StepKind):
     """A question to sit with, followed by silence; no answer is expected."""
 
     question: str
@@ -92,9 +124,12 @@ class Reflect:
     silence: float
     """Seconds of silence after the question; langzamer / sneller scale it."""
 
+    def sentences(self) -> tuple[str, ...]:
+        return (self.question,)
+
 
 @dataclass(frozen=True)
-class Record:
+class Record(StepKind):
     """An open question whose short spoken answer is saved to the journal."""
 
     question: str
@@ -113,9 +148,19 @@ class Record:
     """(form, sentence) pairs: how an answer is said back, by the form of the person's
     words (``adjective``: "Je voelt je {answer}."); before :attr:`confirm`."""
 
+    def sentences(self) -> tuple[str, ...]:
+        confirmations = tuple(self.confirm.replace("{answer}", a) for a in self.answers) if self.confirm else ()
+        return tuple(line for line in (self.question, self.retry) if line) + confirmations
+
+    def listens_for(self) -> tuple[str, ...]:
+        return self.answers
+
+    def quick_answer(self) -> str | None:
+        return self.answers[0]
+
 
 @dataclass(frozen=True)
-class Goto:
+class Goto(StepKind):
     """Jump to a label, at most ``times`` times (then fall through)."""
 
     target: str

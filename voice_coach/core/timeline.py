@@ -26,7 +26,7 @@ from .driver import HEARD, Driver, Heard
 from .interpret import Interpreter
 from .library import Library
 from .loader import Problem
-from .script import Ask, Record, Script
+from .script import Script
 from .virtual_time import NothingMoreWillHappen, VirtualTime
 
 
@@ -80,10 +80,7 @@ MINUTES_SLACK = (1.0, 0.3)
 def length_problem(script: Script, timing: Timing) -> Problem | None:
     """A warning when ``minutes`` is far from how long the script takes when every
     question is answered at once (with its default, or the first answer word)."""
-    answers = [
-        step.body.default if isinstance(step.body, Ask) else step.body.answers[0]
-        for step in script.steps if isinstance(step.body, (Ask, Record))
-    ]
+    answers = [answer for step in script.steps if (answer := step.body.quick_answer()) is not None]
     minutes = simulate(script, timing, answers * 4).seconds / 60
     slack = max(MINUTES_SLACK[0], MINUTES_SLACK[1] * script.minutes)
     if abs(minutes - script.minutes) <= slack:

@@ -13,7 +13,7 @@ from ..audio.sound import wav_seconds
 from ..core.answers import AnswerBook, said_back
 from ..core.care import Care
 from ..core.phrases import Replies, list_item, start_check_question
-from ..core.script import Ask, Breathe, Record, Reflect, Say, Script
+from ..core.script import Record, Script
 from ..paths import private_folder
 from .tts import NoRoom, SpeechError, Synthesizer
 from .synthesis import Voice
@@ -127,20 +127,7 @@ TEMPLATES = ("list_item", "start_check")
 def script_sentences(script: Script) -> Iterable[str]:
     """Every sentence a script itself can say (clip sentences too: they are the fallback)."""
     for step in script.steps:
-        body = step.body
-        if isinstance(body, Say):
-            yield body.text
-            yield from (line for line in (body.at_night, body.without_answers) if line)
-        elif isinstance(body, Breathe):
-            yield from body.cues.values()
-        elif isinstance(body, Reflect):
-            yield body.question
-        elif isinstance(body, (Ask, Record)):
-            yield body.question
-            if body.retry:
-                yield body.retry
-            if isinstance(body, Record) and body.confirm:
-                yield from (body.confirm.replace("{answer}", answer) for answer in body.answers)
+        yield from step.body.sentences()
 
 
 PRERENDERED_SAY_BACK_WORDS = 1
@@ -162,5 +149,5 @@ def said_back_sentences(script: Script, answers: AnswerBook) -> Iterable[str]:
 
 def script_answers(script: Script) -> tuple[str, ...]:
     """Every answer word any question of ``script`` listens for."""
-    found = {a for step in script.steps if isinstance(step.body, (Ask, Record)) for a in step.body.answers}
+    found = {a for step in script.steps for a in step.body.listens_for()}
     return tuple(sorted(found))
