@@ -375,3 +375,25 @@ def test_other_speech_means_nothing_while_idle_with_early_acceptance(model, word
         recognizer.set_phrases(idle.phrases, idle.fillers)
         heard = [text for _, text, _ in feed_all(recognizer, said(words[other], 4))]
         assert [KO.idle(text, NAMES) for text in heard if KO.idle(text, NAMES)] == [], (other, heard)
+
+
+@pytest.mark.parametrize("block_seconds", [0.01, 0.1])
+def test_what_is_heard_early_does_not_depend_on_the_block_size(model, block_seconds):
+    # The voice gate hands the recognizer the same 20 ms frames whatever it is fed, so the
+    # pauses that early acceptance judges fall in the same places.
+    start, stop, crisis = espeak("시작 감사합니다", "ko"), espeak("정지", "ko"), espeak(CRISIS_SENTENCE, "ko")
+    audio = np.concatenate([said(start, 2), said(stop, 3), room(0.8), said(crisis, 4)]).astype(np.int16)
+
+    def heard_in_blocks(seconds: float) -> list[str]:
+        heard: queue.Queue[str] = queue.Queue()
+        listener = Listener(model, heard, recorded=True, rate=MIC_RATE)
+        listener.listen_for(KO.idle_listening(BENCH_NAMES))
+        block = int(MIC_RATE * seconds)
+        for at in range(0, len(audio), block):
+            listener.feed(audio[at : at + block], at / MIC_RATE)
+        return [heard.get() for _ in range(heard.qsize())]
+
+    reference = heard_in_blocks(0.02)
+    assert "시작 감사합니다" in reference, reference
+    assert any(KO.idle(t, BENCH_NAMES) and KO.idle(t, BENCH_NAMES).name == "crisis" for t in reference)
+    assert heard_in_blocks(block_seconds) == reference
