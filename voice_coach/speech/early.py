@@ -23,7 +23,9 @@ PAUSE_SECONDS = 0.1
 more often (the closure of a t or k is silent for up to about 0.1 s); such a verdict finds
 no whole phrase, and the twin then hears the utterance again from its start."""
 QUIET_RATIO = 0.1
-"""Quiet: a piece of audio under this fraction (-20 dB) of the utterance's loudest piece."""
+"""Quiet: a step of audio under this fraction (-20 dB) of the utterance's loudest step."""
+QUIET_STEP_SECONDS = 0.01
+"""Quiet is judged this finely (the recognizer is fed 20 ms at a time)."""
 LONGEST_UTTERANCE_SECONDS = 4.0
 """Judged no further beyond this: a command is short, and a long sentence waits for its end."""
 
@@ -88,10 +90,14 @@ class EarlyJudge:
         return phrase
 
     def _quiet_for(self, audio: bytes) -> float:
-        """Seconds of quiet since the voice was last heard, this piece of audio included."""
+        """Seconds of quiet since the voice was last heard, this piece of audio included,
+        judged in :data:`QUIET_STEP_SECONDS` steps: a pause is found within one step of its length."""
         samples = np.frombuffer(audio, dtype="<i2").astype(np.float32)
-        level = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
-        self._loudest = max(self._loudest, level)
-        quiet = level < QUIET_RATIO * self._loudest
-        self._quiet_seconds = self._quiet_seconds + len(samples) / self.rate if quiet else 0.0
+        step = max(1, int(self.rate * QUIET_STEP_SECONDS))
+        for start in range(0, len(samples), step):
+            part = samples[start : start + step]
+            level = float(np.sqrt(np.mean(part**2)))
+            self._loudest = max(self._loudest, level)
+            quiet = level < QUIET_RATIO * self._loudest
+            self._quiet_seconds = self._quiet_seconds + len(part) / self.rate if quiet else 0.0
         return self._quiet_seconds
