@@ -261,6 +261,13 @@ def test_the_rest_of_an_early_stop_is_read_with_it_for_a_crisis():
     assert device.spoken(heard)[0] == CARE.crisis_message[0]
 
 
+def test_the_rest_of_an_early_crisis_is_not_a_second_crisis():
+    device = Device(start_check="never")
+    first = device.say("ik wil dood")
+    heard = device.say("echt", after=0.3, continues="ik wil dood")
+    assert len(device.of(CrisisHeard, first)) == 1 and device.of(CrisisHeard, heard) == []
+
+
 def test_the_rest_of_an_early_command_is_only_the_rest_without_a_crisis():
     # "volgende" at the pause, then "volgende" again: two skips, not three.
     device = Device(start_check="never")

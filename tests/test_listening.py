@@ -397,3 +397,78 @@ def test_what_is_heard_early_does_not_depend_on_the_block_size(model, block_seco
     assert "시작 감사합니다" in reference, reference
     assert any(KO.idle(t, BENCH_NAMES) and KO.idle(t, BENCH_NAMES).name == "crisis" for t in reference)
     assert heard_in_blocks(block_seconds) == reference
+
+
+# -- the rest of a phrase accepted early -----------------------------------------
+
+def heard_with(listener: Listener, audio: np.ndarray, on_heard=lambda heard: None) -> list:
+    """Feed ``audio`` in 20 ms blocks; every Heard as the coach gets it, in order."""
+    found, block = [], MIC_RATE // 50
+    for at in range(0, len(audio), block):
+        listener.feed(audio[at : at + block], at / MIC_RATE)
+        while listener.heard.qsize():
+            heard = listener.as_heard(listener.heard.get())
+            found.append(heard)
+            on_heard(heard)
+    return found
+
+
+def test_the_rest_of_an_early_stop_is_heard_before_listening_for_something_else(model, words):
+    # "정지", a short pause, the crisis sentence: the stop ends the exercise and the coach
+    # asks for the idle phrases at once; the rest still comes, as the rest of the stop.
+    listener = Listener(model, queue.Queue(), recorded=True, rate=MIC_RATE)
+    session, idle = KO.session_listening(), KO.idle_listening(NAMES)
+    listener.listen_for(session)
+    audio = said(np.concatenate([words["정지"], room(0.25, seed=5), espeak(CRISIS_SENTENCE, "ko")]), 6).astype(np.int16)
+    found = heard_with(listener, audio, lambda heard: heard.text == "정지" and listener.listen_for(idle))
+    assert found[0].text == "정지" and all(h.continues == "정지" for h in found[1:]), found
+    assert KO.idle(f"정지 {found[1].text}", NAMES).name == "crisis"
+    assert listener.grammar.phrases == tuple(dict.fromkeys(idle.phrases))  # then it listens idle
+
+
+def test_the_rest_of_an_early_phrase_is_taken_before_the_coach_s_voice_deafens(model, words):
+    # "네" accepted early; the coach answers 0.8 s later, in the middle of what the person says
+    # next, and the microphone goes deaf: what was heard until then comes as the rest of "네".
+    from voice_coach.core.yes_no import YES_NO
+
+    class Talking:
+        speaking_until = float("-inf")
+
+    speaker = Talking()
+    listener = Listener(model, queue.Queue(), speaker, recorded=True, rate=MIC_RATE)
+    listener.listen_for(KO.session_listening(YES_NO))
+    audio = said(np.concatenate([words["네"], room(0.2, seed=5), espeak("정말 너무 죽고 싶어요", "ko")]), 6).astype(np.int16)
+    found, block, answered_at = [], MIC_RATE // 50, None
+    for at in range(0, len(audio), block):
+        now = at / MIC_RATE
+        if answered_at is not None and now >= answered_at + 0.8:
+            speaker.speaking_until = now + 5.0
+        listener.feed(audio[at : at + block], now)
+        while listener.heard.qsize():
+            found.append(listener.as_heard(listener.heard.get()))
+            answered_at = answered_at if answered_at is not None else now
+    assert found[0].text == "네" and len(found) == 2 and found[1].continues == "네", found
+
+
+def test_a_filler_alone_is_never_accepted_early_through_the_listener(model):
+    # The listener hands the recognizer the listening's fillers: "오늘" waits for the end.
+    today = espeak("오늘", "ko")
+    listener = Listener(model, queue.Queue(), recorded=True, rate=MIC_RATE)
+    listener.listen_for(KO.idle_listening(BENCH_NAMES))
+    audio = said(today, 3).astype(np.int16)
+    block, times = MIC_RATE // 50, []
+    for at in range(0, len(audio), block):
+        listener.feed(audio[at : at + block], at / MIC_RATE)
+        times += [(at + block) / MIC_RATE] * listener.heard.qsize()
+        while listener.heard.qsize():
+            listener.heard.get()
+    assert all(t - (0.5 + voice_end(today)) >= 0.4 for t in times), times
+
+
+def test_the_rest_of_an_early_phrase_has_the_confidence_of_its_own_words():
+    from voice_coach.speech.grammar_asr import _beyond
+    from voice_coach.speech.asr import lowest_confidence
+
+    result = {"result": [{"word": "정지", "conf": 1.0}, {"word": "죽고", "conf": 0.62}, {"word": "싶어요", "conf": 0.9}]}
+    rest = _beyond(result, "정지")
+    assert [w["word"] for w in rest["result"]] == ["죽고", "싶어요"] and lowest_confidence(rest) == 0.62

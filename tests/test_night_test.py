@@ -99,7 +99,7 @@ def test_it_is_the_daemon_s_coach_listening_for_what_the_coach_says(korean_model
     test.put("정지")  # stop means nothing idle
     listener.heard_by.last_continues = "죽고"  # as the recognizer leaves it for the rest of an early "죽고"
     test.put("싶어요")
-    assert [(d.intent, d.exercise, d.heard) for d in test.logged] == [("start", "check-in", "시작 진짜"), ("crisis", None, "싶어요")]
+    assert [(d.intent, d.exercise, d.heard) for d in test.logged] == [("start", "check-in", "시작 진짜"), ("crisis", None, "죽고 싶어요")]
 
 
 def test_a_broken_recording_is_a_clear_error(tmp_path):

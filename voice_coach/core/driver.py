@@ -105,9 +105,9 @@ class Driver:
     def hear(self, heard: Heard) -> None:
         """React to what the person said."""
         reading = self.coach.language.read(heard.text)  # folded and read once, whatever happens next
-        if heard.continues and reading.crisis is None:
+        if heard.continues and reading.crisis is None and self.coach.language.read(heard.continues).crisis is None:
             whole = self.coach.language.read(f"{heard.continues} {heard.text}")
-            if whole.crisis is not None:  # crisis first, over the whole breath
+            if whole.crisis is not None:  # crisis first, over the whole breath (once: not for an early crisis)
                 reading = whole
         self._do(self.coach.hear(reading, self.clock.now(), self.night(), heard.confidence))
 

@@ -71,7 +71,7 @@ class WouldDo:
     exercise: str | None
     """For a start: the exercise."""
     heard: str
-    """What the recognizer heard."""
+    """What the recognizer heard in that breath."""
     confidence: float | None
     """The lowest word confidence; None when no word carried one."""
 
@@ -114,6 +114,7 @@ class NightTest:
     def listen_with(self, make_listener: Callable[["NightTest"], Listener]) -> Listener:
         """Make the listener (with this test as its sink); the coach then says what to listen for."""
         self.listener = make_listener(self)
+        self.listener.prepare(self.coach.listenings())
         self.driver.start()
         return self.listener
 
@@ -146,7 +147,8 @@ class NightTest:
 
     def _would(self, intent: str, exercise: str | None) -> None:
         at = f"{datetime.now():%H:%M:%S}" if self.position is None else _clock(self.position)
-        done = WouldDo(at, intent, exercise, self._heard.text, self._heard.confidence)
+        said = " ".join(filter(None, (self._heard.continues, self._heard.text)))  # the whole breath
+        done = WouldDo(at, intent, exercise, said, self._heard.confidence)
         self.logged.append(done)
         self.report(done)
 

@@ -5,8 +5,9 @@ Vosk ends an utterance after 0.5 s of silence, and its partial result shows a wo
 grammar's recognizer hears the same audio, and at every pause in the voice it is asked for
 its final result: the decoding the recognizer would give if the utterance ended there.
 When that is one whole phrase of the grammar (not a filler), it is the answer. The
-recognizer itself goes on hearing the utterance whole, so nothing said after the pause
-is lost.
+recognizer itself goes on hearing the utterance to its end, and what follows the pause
+is reported as the rest of that phrase (the listener waits for it before it listens for
+anything else, and takes it before it goes deaf to the coach's voice).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ QUIET_STEP_SECONDS = 0.01
 """Quiet is judged this finely (the recognizer is fed 20 ms at a time)."""
 LONGEST_UTTERANCE_SECONDS = 4.0
 """Judged no further beyond this: a command is short, and a long sentence waits for its end."""
+MOST_VERDICTS = 4
+"""Verdicts given at most per utterance: each one after the first hears the utterance
+again from its start, so a halting sentence must not cost more and more."""
 
 
 class EarlyJudge:
@@ -57,6 +61,7 @@ class EarlyJudge:
         self._loudest = 0.0
         self._quiet_seconds = 0.0
         self._judged = False  # a verdict was given at this pause; the twin is empty since
+        self._verdicts = 0
         self._twin_has_audio = False
 
     def hear(self, twin: vosk.KaldiRecognizer, audio: bytes, phrases: frozenset[str], min_confidence: float) -> str | None:
@@ -65,11 +70,11 @@ class EarlyJudge:
         if self._behind is not None:
             self._behind.FinalResult()
             self._behind = None
+        self._seconds += len(audio) / 2 / self.rate
+        if self._seconds > LONGEST_UTTERANCE_SECONDS or self._verdicts >= MOST_VERDICTS:
+            return None
         quiet = self._quiet_for(audio)
         self._audio.append(audio)
-        self._seconds += len(audio) / 2 / self.rate
-        if self._seconds > LONGEST_UTTERANCE_SECONDS:
-            return None
         if self._judged:
             if quiet:
                 return None
@@ -82,6 +87,7 @@ class EarlyJudge:
         if quiet < PAUSE_SECONDS:
             return None
         self._judged, self._twin_has_audio = True, False
+        self._verdicts += 1
         result = json.loads(twin.FinalResult())
         phrase = heard_text(result, min_confidence, unclear_logged=False)
         if phrase not in phrases:

@@ -159,6 +159,11 @@ class GrammarRecognizer:
             self.last_confidence, self.last_continues = self._early.confidence, None
         return phrase
 
+    @property
+    def continuing(self) -> bool:
+        """A phrase of the utterance going on was accepted early: its rest is still to come."""
+        return self._reported_early is not None
+
     def finish(self) -> str | None:
         if self.grammar is None:
             return None
@@ -167,22 +172,21 @@ class GrammarRecognizer:
     def _concluded(self, result: str) -> str | None:
         """The utterance's text, less what was already reported early."""
         parsed = json.loads(result)
-        text = heard_text(parsed, self.min_confidence)
         early, self._reported_early = self._reported_early, None
-        if early is None:
-            self.last_confidence = lowest_confidence(parsed)
         self.last_continues = early
         self._early.utterance_ended(self.grammar.twin)
-        return _beyond(text, early) if early else text
+        if early is not None:
+            parsed = _beyond(parsed, early)
+        self.last_confidence = lowest_confidence(parsed)
+        return heard_text(parsed, self.min_confidence, unclear_logged=early is None)
 
 
-def _beyond(text: str | None, early: str) -> str | None:
-    """What the final result adds to a phrase already reported early: the rest of
-    the words, when any is clear ("stop ... ik wil dood" must not be swallowed)."""
-    if text is None:
-        return None
-    words = text.split()
+def _beyond(result: dict, early: str) -> dict:
+    """A final result less the words of the phrase already reported early: the rest,
+    with its own confidences ("stop ... ik wil dood" must not be swallowed)."""
+    words = list(result.get("result", []))
     for word in early.split():
-        if word in words:
-            words.remove(word)
-    return " ".join(words) if any(w != UNKNOWN for w in words) else None
+        found = next((w for w in words if w["word"] == word), None)
+        if found is not None:
+            words.remove(found)
+    return {"result": words}

@@ -87,6 +87,7 @@ class Listener:
         """Audio frames fed so far: how much was really listened to (a missing microphone feeds none)."""
         self.heard_by: Recognition = self.grammar
         """The recognition that heard the text last put in ``heard`` (its confidence and more)."""
+        self._listen_next: Listening | None = None  # waits for the end of an utterance accepted early
 
     @classmethod
     def configured(
@@ -116,7 +117,7 @@ class Listener:
 
         def compile_all() -> None:
             for listening in listenings:
-                self.grammar.prepare(listening.phrases)
+                self.grammar.prepare(listening.phrases, listening.fillers)
             if any(self._hears_freely(listening) for listening in listenings):
                 self._free_recognizer()
 
@@ -126,14 +127,28 @@ class Listener:
 
     def listen_for(self, listening: Listening) -> None:
         """Listen for what is valid now: instant for what :meth:`prepare` compiled; anything
-        else is compiled first, outside the lock the microphone's thread needs."""
-        self.grammar.prepare(listening.phrases)
-        chosen = self._free_recognizer() if self._hears_freely(listening) else self.grammar
+        else is compiled first, outside the lock the microphone's thread needs. While the
+        utterance of a phrase accepted early goes on, it is heard to its end first: its rest
+        belongs with that phrase ("stoppen", a pause, "met leven")."""
+        self.grammar.prepare(listening.phrases, listening.fillers)
+        if self._hears_freely(listening):
+            self._free_recognizer()
         with self._lock:
-            self.grammar.set_phrases(listening.phrases)
-            if chosen is not self.recognizer:
-                chosen.reset()
-                self.recognizer = chosen
+            self._listen_next = listening
+            if not self._continuing():
+                self._switch()
+
+    def _continuing(self) -> bool:
+        return self.recognizer is self.grammar and self.grammar.continuing
+
+    def _switch(self) -> None:
+        """Listen for the listening asked for last (everything it needs is compiled; the lock is held)."""
+        listening, self._listen_next = self._listen_next, None
+        chosen = self._free if self._hears_freely(listening) else self.grammar
+        self.grammar.set_phrases(listening.phrases, listening.fillers)
+        if chosen is not self.recognizer:
+            chosen.reset()
+            self.recognizer = chosen
 
     def as_heard(self, text: str) -> Heard:
         """``text``, just put in ``heard``, as the coach takes it: with the confidence of the
@@ -185,11 +200,15 @@ class Listener:
         with self._lock:
             self.frames_fed += len(samples)
             if self._coach_audible(captured_at):
+                source, text = self.recognizer, None
                 if not self._was_deaf:
-                    self.recognizer.reset()
+                    if self._continuing():  # what was said after an early phrase
+                        text = source.finish()
+                    source.reset()
                     self._was_deaf = True
-                source = self.barge_in
-                text = source.accept(audio) if source else None
+                if text is None and self.barge_in:
+                    source = self.barge_in
+                    text = source.accept(audio)
             else:
                 if self._was_deaf and self.barge_in:
                     self.barge_in.reset()
@@ -201,5 +220,7 @@ class Listener:
                         text = source.finish() or text
             if text:
                 self.heard_by = source
+            if self._listen_next is not None and not self._continuing():
+                self._switch()
         if text:
             self.heard.put(text)
