@@ -472,3 +472,20 @@ def test_the_rest_of_an_early_phrase_has_the_confidence_of_its_own_words():
     result = {"result": [{"word": "정지", "conf": 1.0}, {"word": "죽고", "conf": 0.62}, {"word": "싶어요", "conf": 0.9}]}
     rest = _beyond(result, "정지")
     assert [w["word"] for w in rest["result"]] == ["죽고", "싶어요"] and lowest_confidence(rest) == 0.62
+
+
+def test_a_phrase_that_counts_only_at_a_clause_end_is_never_accepted_at_a_pause(model, words):
+    # The Korean table has no such phrase: "정지" made one here. Said alone, it waits for the
+    # utterance's end, as "ik wil stoppen" must (it may go on "... met roken").
+    session = KO.session_listening()
+    late = Listening(session.phrases, False, session.fillers, ("정지",))
+    listener = Listener(model, queue.Queue(), recorded=True, rate=MIC_RATE)
+    listener.listen_for(late)
+    stop = words["정지"]
+    audio = said(stop, 2).astype(np.int16)
+    block, times = MIC_RATE // 50, []
+    for at in range(0, len(audio), block):
+        listener.feed(audio[at : at + block], at / MIC_RATE)
+        while listener.heard.qsize():
+            times.append(((at + block) / MIC_RATE, listener.heard.get()))
+    assert [text for _, text in times] == ["정지"] and times[0][0] - (0.5 + voice_end(stop)) >= 0.4, times

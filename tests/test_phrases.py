@@ -44,6 +44,24 @@ def test_session_phrasings_inside_a_sentence(said, command):
     assert BOOK.match_session(Utterance.of(f"eh, {said.capitalize()} alsjeblieft!")) == Intent(command)
 
 
+# Said during an exercise, and no command: recovery news, answers, the rest of a sentence.
+NO_COMMAND = [
+    "ik wil stoppen met roken", "ik wil stoppen met drinken", "stoppen met roken", "ik wil ophouden met gebruiken",
+    "ik ben aan het stoppen met blowen", "genoeg water drinken", "ophouden met piekeren lukt niet",
+]
+
+
+@pytest.mark.parametrize("said", NO_COMMAND)
+def test_stopping_something_else_is_no_command(said):
+    assert BOOK.match_session(Utterance.of(said)) is None
+
+
+def test_phrasings_that_count_only_at_a_clause_end_are_never_taken_at_a_pause():
+    # "ik wil stoppen" ... "met roken": a recognizer that took the phrase at the pause would stop.
+    assert {"ik wil stoppen", "stoppen", "ophouden", "genoeg"} <= set(BOOK.clause_ends)
+    assert "stop" not in BOOK.clause_ends and "pauze" not in BOOK.clause_ends
+
+
 IDLE_STARTS = [
     "start {}", "begin {}", "doe de {}", "start de {}", "begin met {}", "{}", "ik wil {} doen", "ik wil de {}",
     "ik wil de {} doen", "laten we {} doen", "doe maar {}",

@@ -37,6 +37,13 @@ class Listening:
     fillers: tuple[str, ...] = ()
     """The phrases among :attr:`phrases` that mean nothing: everyday words that take
     other speech away from the commands."""
+    at_clause_end: tuple[str, ...] = ()
+    """The phrases among :attr:`phrases` that count only at a clause's end."""
+
+    def never_early(self) -> tuple[str, ...]:
+        """The phrases a recognizer must not take at a pause, before the utterance has
+        ended: the fillers (they mean nothing) and those that count only at a clause's end."""
+        return self.fillers + self.at_clause_end
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ class Interpreter:
         phrases = [
             *self.answers.grammar(answers), *self.phrases.session_phrases(), *self.care.grammar, *self.phrases.fillers,
         ]
-        return Listening(_unique(phrases), open_answer, self.phrases.fillers)
+        return Listening(_unique(phrases), open_answer, self.phrases.fillers, self.phrases.clause_ends)
 
     def every_listening(self, scripts: Iterable[Script], names: list[str]) -> tuple[Listening, ...]:
         """Everything the coach may listen for with ``scripts`` and the spoken exercise

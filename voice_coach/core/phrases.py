@@ -95,6 +95,9 @@ class PhraseBook:
     """The help phrasings compiled, looked for anywhere in what is said."""
     session_patterns: tuple[tuple[int, str, Pattern], ...]
     """(words, command, pattern) of every session phrasing, the longest first."""
+    clause_ends: tuple[str, ...] = ()
+    """The session phrasings that count only at a clause's end (``$``), recognizer form:
+    never taken at a pause before the utterance has ended ("ik wil stoppen" ... "met roken")."""
 
     def idle_phrases(self, names: list[str]) -> dict[str, Intent]:
         """Every whole utterance meaning something while idle -> its intent (recognizer form)."""
@@ -157,6 +160,7 @@ def load_phrases(path: Path = DATA_DIR / "phrases.toml") -> PhraseBook:
         Replies(**data["replies"]),
         tuple(compile_pattern(t, ONE_PIECE, "help") for t in data["anytime"]["help"]),
         _session_patterns(data["session"]),
+        tuple(dict.fromkeys(p for ts in data["session"].values() for t in ts if "$" in t for p in said_forms(t))),
     )
 
 

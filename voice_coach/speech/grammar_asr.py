@@ -29,8 +29,8 @@ class Grammar:
 
     phrases: tuple[str, ...]
     """What it listens for, fillers included."""
-    meaningful: frozenset[str]
-    """The phrases that are not fillers: only these are accepted early."""
+    early: frozenset[str]
+    """The phrases that may be accepted at a pause (see :mod:`.early`)."""
     full: vosk.KaldiRecognizer
     """The whole grammar: its results are what was heard."""
     twin: vosk.KaldiRecognizer
@@ -84,10 +84,10 @@ class GrammarRecognizer:
         self._reported_early: str | None = None
         """The phrase of this utterance accepted early, if any."""
 
-    def prepare(self, phrases: list[str] | tuple[str, ...], fillers: tuple[str, ...] = ()) -> Grammar:
+    def prepare(self, phrases: list[str] | tuple[str, ...], never_early: tuple[str, ...] = ()) -> Grammar:
         """The grammar of ``phrases``, compiled now unless kept (and kept); what is listened
         for does not change. Safe from any thread; one already being compiled is waited for."""
-        key = (tuple(dict.fromkeys(phrases)), frozenset(fillers))
+        key = (tuple(dict.fromkeys(phrases)), frozenset(never_early))
         while True:
             with self._lock:
                 if key in self._grammars:
@@ -124,10 +124,11 @@ class GrammarRecognizer:
                 return
             del self._grammars[key]
 
-    def set_phrases(self, phrases: list[str] | tuple[str, ...], fillers: tuple[str, ...] = ()) -> None:
-        """Listen for exactly these phrases from now on ("[unk]" takes the rest); ``fillers``
-        among them mean nothing. Instant for a grammar prepared before."""
-        grammar = self.prepare(phrases, fillers)
+    def set_phrases(self, phrases: list[str] | tuple[str, ...], never_early: tuple[str, ...] = ()) -> None:
+        """Listen for exactly these phrases from now on ("[unk]" takes the rest); those
+        ``never_early`` are taken only once the utterance has ended (fillers, phrasings that
+        count only at a clause's end). Instant for a grammar prepared before."""
+        grammar = self.prepare(phrases, never_early)
         if grammar is self.grammar:
             return
         left, self.grammar = self.grammar, grammar
@@ -153,7 +154,7 @@ class GrammarRecognizer:
             return self._concluded(self.grammar.full.Result())
         if self._reported_early is not None:
             return None
-        phrase = self._early.hear(self.grammar.twin, audio, self.grammar.meaningful, self.min_confidence)
+        phrase = self._early.hear(self.grammar.twin, audio, self.grammar.early, self.min_confidence)
         if phrase is not None:
             self._reported_early = phrase
             self.last_confidence, self.last_continues = self._early.confidence, None

@@ -117,7 +117,7 @@ class Listener:
 
         def compile_all() -> None:
             for listening in listenings:
-                self.grammar.prepare(listening.phrases, listening.fillers)
+                self.grammar.prepare(listening.phrases, listening.never_early())
             if any(self._hears_freely(listening) for listening in listenings):
                 self._free_recognizer()
 
@@ -130,7 +130,7 @@ class Listener:
         else is compiled first, outside the lock the microphone's thread needs. While the
         utterance of a phrase accepted early goes on, it is heard to its end first: its rest
         belongs with that phrase ("stoppen", a pause, "met leven")."""
-        self.grammar.prepare(listening.phrases, listening.fillers)
+        self.grammar.prepare(listening.phrases, listening.never_early())
         if self._hears_freely(listening):
             self._free_recognizer()
         with self._lock:
@@ -145,7 +145,7 @@ class Listener:
         """Listen for the listening asked for last (everything it needs is compiled; the lock is held)."""
         listening, self._listen_next = self._listen_next, None
         chosen = self._free if self._hears_freely(listening) else self.grammar
-        self.grammar.set_phrases(listening.phrases, listening.fillers)
+        self.grammar.set_phrases(listening.phrases, listening.never_early())
         if chosen is not self.recognizer:
             chosen.reset()
             self.recognizer = chosen
