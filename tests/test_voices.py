@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,7 +26,8 @@ from voice_coach.speech.speech_cache import SpeechCache
 from voice_coach.speech.synthesis import Voice
 from voice_coach.speech.tts import SpeechError, Synthesizer
 from voice_coach.speech.voice_install import install_voice, verify_voice, voice_status
-from voice_coach.speech.voices import PREFERENCE, all_voices, best_voice, problem, resolve
+from conftest import cli_in_process
+from voice_coach.speech.voices import INSTALL_VOICE, PREFERENCE, all_voices, best_voice, problem, resolve
 
 MBROLA = resolve("mb-nl2", Path("/nonexistent"))
 needs_mbrola = pytest.mark.skipif(
@@ -232,3 +234,41 @@ def test_the_worker_reads_phonemes_not_brackets(tmp_path):
     finally:
         synthesizer.close()
     assert with_phonemes < 2.0  # measured: 1.5 s; "[[l'Ixa:m]]" read out as characters took 2.4 s
+
+
+@pytest.fixture
+def default_voice_carried_over(tmp_path, monkeypatch):
+    """The installers' voice (INSTALL_VOICE) as the catalogue lists it, made of the real English
+    joe files, in a folder carried over; and a config whose voices folder is in tmp_path."""
+    import voice_coach.speech.piper_catalogue as catalogue
+
+    entry = made_up_voice(tmp_path / "usb", INSTALL_VOICE)
+    monkeypatch.setattr(catalogue, "piper_catalogue", lambda: {INSTALL_VOICE: entry})
+    config = tmp_path / "config.toml"
+    config.write_text(f'voices = "{tmp_path / "voices"}"\n')
+    return entry, config
+
+
+def test_voice_download_without_a_name_installs_the_installers_voice_and_keeps_it_once_verified(default_voice_carried_over, tmp_path):
+    entry, config = default_voice_carried_over
+    first = cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb"))
+    assert first.returncode == 0 and f"installed and verified: {tmp_path / 'voices' / INSTALL_VOICE}" in first.stdout, first.stderr
+    assert "Downloading nl_NL-pim-medium: 100 %" in first.stderr  # a few lines off a terminal, not a bar per chunk
+    shutil.rmtree(tmp_path / "usb")  # a second install needs nothing carried over: nothing is fetched again
+    again = cli_in_process("--config", str(config), "voice", "download")
+    assert again.returncode == 0 and f"already installed and verified: {tmp_path / 'voices' / INSTALL_VOICE}" in again.stdout, again.stderr
+
+
+@pytest.mark.parametrize("damage", [
+    lambda onnx: onnx.write_bytes(onnx.read_bytes()[:1000]),  # truncated
+    lambda onnx: (onnx.unlink(), os.mkfifo(onnx)),  # a FIFO: never waited on
+    lambda onnx: (onnx.unlink(), onnx.symlink_to("/dev/zero")),  # a link to an endless file: never read
+])
+def test_a_damaged_installed_voice_is_fetched_again_not_kept(default_voice_carried_over, tmp_path, damage):
+    entry, config = default_voice_carried_over
+    assert cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb")).returncode == 0
+    installed = tmp_path / "voices" / INSTALL_VOICE
+    damage(installed / f"{INSTALL_VOICE}.onnx")
+    again = cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb"))
+    assert again.returncode == 0 and "installed and verified" in again.stdout and "already" not in again.stdout, again.stderr
+    assert verify_voice(installed, entry) == []
