@@ -227,6 +227,27 @@ def test_each_espeak_respelling_is_understood_by_espeak_ng(word):
         assert phonemes == said.strip("[]")
 
 
+def phonemes(text: str) -> str:
+    return subprocess.run(["espeak-ng", "-v", "nl", "-q", "-x", text], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("word", sorted(load_pronunciations()["mbrola"]))
+def test_each_shipped_mbrola_respelling_changes_what_is_said(word):
+    said = load_pronunciations()["mbrola"][word]
+    assert "[" not in phonemes(said) and phonemes(said) != phonemes(word)  # "adèm" would sound as "adem" does
+
+
+@pytest.mark.parametrize("sentence, kept, lost", [
+    ("Wat je ook aan het doen bent.", "d'un", "t'un"),  # espeak-ng made "doen" "toen" after "het"
+    ("Je bent niet de enige.", "_d@", "t@"),  # and "de" "te" after "niet"
+    ("een beetje langzamer", "tS", "t;"),  # nl2's "tj" was heard as "beter"
+])
+def test_mbrola_says_the_words_the_ear_misheard_as_they_are_said(sentence, kept, lost):
+    assert lost in phonemes(sentence)  # what espeak-ng says without the table
+    spoken = phonemes(pronounce(sentence, "mbrola"))
+    assert kept in spoken and lost not in spoken, spoken
+
+
 def test_the_worker_reads_phonemes_not_brackets(tmp_path):
     synthesizer = Synthesizer(resolve("gmw/nl", tmp_path))
     try:
