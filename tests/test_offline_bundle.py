@@ -4,6 +4,7 @@ and `install.sh --offline` stops before dpkg or pip when any file was changed, a
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -77,6 +78,10 @@ def test_piper_is_pinned_apart_so_it_is_installed_only_when_asked_for(bundle):
     assert "piper" not in (bundle / "requirements.txt").read_text()
     listed = {line.split("  ", 1)[1] for line in (bundle / "SHA256SUMS").read_text().splitlines()}
     assert {"piper/requirements.txt", piper.relative_to(bundle).as_posix()} <= listed
+    os.mkfifo(bundle / "piper" / "evil.whl")  # never waited on
+    result = sums("check", bundle)
+    assert result.returncode == 1 and "holds what is not a plain file (a link, FIFO or device): piper/evil.whl" in result.stderr
+    os.remove(bundle / "piper" / "evil.whl")
     (bundle / "piper" / "requirements.txt").write_text("evil==1.0\n")
     result = sums("check", bundle)
     assert result.returncode == 1 and "was changed since it was made: piper/requirements.txt: FAILED" in result.stderr

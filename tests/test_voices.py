@@ -284,6 +284,7 @@ def test_voice_download_without_a_name_installs_the_installers_voice_and_keeps_i
     lambda onnx: onnx.write_bytes(onnx.read_bytes()[:1000]),  # truncated
     lambda onnx: (onnx.unlink(), os.mkfifo(onnx)),  # a FIFO: never waited on
     lambda onnx: (onnx.unlink(), onnx.symlink_to("/dev/zero")),  # a link to an endless file: never read
+    lambda onnx: os.truncate(onnx, 1 << 40),  # huge (sparse): refused by its size, never read
 ])
 def test_a_damaged_installed_voice_is_fetched_again_not_kept(default_voice_carried_over, tmp_path, damage):
     entry, config = default_voice_carried_over
@@ -293,3 +294,11 @@ def test_a_damaged_installed_voice_is_fetched_again_not_kept(default_voice_carri
     again = cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb"))
     assert again.returncode == 0 and "installed and verified" in again.stdout and "already" not in again.stdout, again.stderr
     assert verify_voice(installed, entry) == []
+
+
+def test_root_does_not_take_a_voice_from_a_folder_another_user_owns(default_voice_carried_over, tmp_path):
+    entry, config = default_voice_carried_over
+    assert cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb")).returncode == 0
+    os.chown(tmp_path / "voices", 54321, 54321)  # the tests run as root, as install-pi.sh does
+    again = cli_in_process("--config", str(config), "voice", "download")
+    assert again.returncode == 1 and "belongs to user id 54321, not root" in again.stderr and "already" not in again.stdout, again.stderr

@@ -395,7 +395,7 @@ def voice() -> None:
 @click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder holding NAME.onnx and NAME.onnx.json (carried over to a Pi without internet).")
 @click.pass_obj
 def voice_download(config: Config, name: str, source: str | None, from_dir: Path | None) -> None:
-    from ..speech.download import DownloadError
+    from ..speech.download import DownloadError, check_owner
     from ..speech.voice_install import PIPER_VOICES_URL, install_voice, verify_voice
     from ..speech.piper_catalogue import piper_catalogue
 
@@ -403,6 +403,10 @@ def voice_download(config: Config, name: str, source: str | None, from_dir: Path
     if entry is None:
         raise click.BadParameter(f"no Dutch Piper voice called {name!r}; the voices are: {', '.join(piper_catalogue())}", param_hint="NAME")
     installed = config.settings.voices / name
+    try:
+        check_owner(config.settings.voices)  # root never reads or writes a folder another user owns
+    except DownloadError as err:
+        raise click.ClickException(str(err)) from None
     if installed.is_dir() and not verify_voice(installed, entry):
         click.echo(f"already installed and verified: {installed}")
         return
