@@ -1,39 +1,58 @@
 #!/usr/bin/env bash
 # One command on a Raspberry Pi (or any Debian box): installs voice-coach as a
 # system service that starts at boot, with nobody logged in.
-#   sudo ./systemd/install-pi.sh                  with internet
-#   sudo ./systemd/install-pi.sh --offline DIR    without: from a bundle (tools/offline-bundle.sh)
+#   sudo ./systemd/install-pi.sh                     with internet
+#   sudo ./systemd/install-pi.sh --offline DIR       without: from a bundle (tools/offline-bundle.sh)
+#   sudo ./systemd/install-pi.sh --no-piper          without Piper: MBROLA nl2 (or espeak-ng) speaks
+#   sudo ./systemd/install-pi.sh --piper-voice ID    another Piper voice than voice-coach's choice
+#   ./systemd/install-pi.sh --dry-run                say what would be done, change nothing
 # It copies this checkout to /opt/voice-coach (as root's own files), creates the system user
-# voice-coach (in the audio group), installs the packages and the Python
-# environment, downloads and verifies the Dutch model into /var/lib/voice-coach,
-# renders all speech into /var/cache/voice-coach, offers the sound cards it finds
-# for the speaker and microphone, puts `voice-coach` on PATH, installs the unit
-# and starts it.
+# voice-coach (in the audio group), installs the packages and the Python environment, Piper
+# (piper-tts, GPL: an optional extra in a process of its own) with its natural Dutch voice
+# (verified: size and MD5), downloads and verifies the Dutch model into /var/lib/voice-coach,
+# renders all speech with that voice into /var/cache/voice-coach, offers the sound cards it
+# finds for the speaker and microphone, puts `voice-coach` on PATH, installs the unit and starts it.
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || exec sudo "$0" "$@"
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 target=/opt/voice-coach
-install_options=()
-case "${1:-}" in
-    --offline) install_options=(--offline "$(cd "${2:?--offline needs the bundle folder}" && pwd)") ;;
-    "") ;;
-    *) echo "install-pi.sh: unknown option $1 (use --offline DIR)" >&2; exit 2 ;;
-esac
-[ ${#install_options[@]} -eq 0 ] || "$source_dir/tools/bundle-sums.sh" check "${install_options[1]}"  # before anything changes
+install_options=() piper_options=(--piper) dry_run=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --offline) install_options+=(--offline "$(cd "${2:?--offline needs the bundle folder}" && pwd)"); shift 2 ;;
+        --no-piper) piper_options=(); shift ;;
+        --piper-voice) piper_options=(--piper-voice "${2:?--piper-voice needs a voice id (voice-coach voices lists them)}"); shift 2 ;;
+        --dry-run) dry_run=true; shift ;;
+        *) echo "install-pi.sh: unknown option $1 (use --offline DIR, --no-piper, --piper-voice ID or --dry-run)" >&2; exit 2 ;;
+    esac
+done
+install_options+=("${piper_options[@]}")
+$dry_run || [ "$(id -u)" -eq 0 ] || exec sudo "$0" "$@"
+"$source_dir/install.sh" --check "${install_options[@]}"  # its options and the bundle, before anything changes
+run() {  # every step that changes something: shown instead of done with --dry-run
+    if $dry_run; then echo "would run: $*"; else "$@"; fi
+}
 
-"$source_dir/systemd/copy-tree.sh" "$source_dir" "$target"  # root's own copy: the checkout's owner cannot change it
+run "$source_dir/systemd/copy-tree.sh" "$source_dir" "$target"  # root's own copy: the checkout's owner cannot change it
 id voice-coach >/dev/null 2>&1 \
-    || useradd --system --user-group --home-dir /var/lib/voice-coach --shell /usr/sbin/nologin voice-coach
-usermod -a -G audio voice-coach
-install -d -m 0700 -o voice-coach -g voice-coach /var/lib/voice-coach /var/cache/voice-coach
-install -d -m 0755 /etc/voice-coach
-[ -f /etc/voice-coach/config.toml ] || install -m 0644 "$target/docs/config.example.toml" /etc/voice-coach/config.toml
+    || run useradd --system --user-group --home-dir /var/lib/voice-coach --shell /usr/sbin/nologin voice-coach
+run usermod -a -G audio voice-coach
+run install -d -m 0700 -o voice-coach -g voice-coach /var/lib/voice-coach /var/cache/voice-coach
+run install -d -m 0755 /etc/voice-coach
+[ -f /etc/voice-coach/config.toml ] || run install -m 0644 "$target/docs/config.example.toml" /etc/voice-coach/config.toml
 
 # Model and speech go where the service looks (its StateDirectory and CacheDirectory),
 # written by the service user itself: root never works inside a folder that user owns.
-VOICE_COACH_USER=voice-coach STATE_DIRECTORY=/var/lib/voice-coach CACHE_DIRECTORY=/var/cache/voice-coach "$target/install.sh" "${install_options[@]}"
-ln -sfn "$target/.venv/bin/voice-coach" /usr/local/bin/voice-coach
-install -d -m 0755 /etc/voice-coach/scripts  # the coach's own exercises (docs/OWN_SCRIPTS.md)
+# The service's own config is read, so the voice and rate it sets are the ones rendered.
+installer=("$target/install.sh")
+$dry_run && installer=("$source_dir/install.sh" --dry-run)  # the copy is not made in a dry run
+VOICE_COACH_USER=voice-coach STATE_DIRECTORY=/var/lib/voice-coach CACHE_DIRECTORY=/var/cache/voice-coach \
+    VOICE_COACH_CONFIG=/etc/voice-coach/config.toml "${installer[@]}" "${install_options[@]}"
+run ln -sfn "$target/.venv/bin/voice-coach" /usr/local/bin/voice-coach
+run install -d -m 0755 /etc/voice-coach/scripts  # the coach's own exercises (docs/OWN_SCRIPTS.md)
+if $dry_run; then
+    echo "would offer the sound cards for the speaker and the microphone, then install and start voice-coach.service"
+    exit 0
+fi
 
 # The service cannot use a desktop's sound server (PipeWire or PulseAudio): offer the cards by name.
 coach=(/usr/local/bin/voice-coach --config /etc/voice-coach/config.toml)

@@ -4,6 +4,7 @@ and `install.sh --offline` stops before dpkg or pip when any file was changed, a
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -66,3 +67,21 @@ def test_a_tampered_bundle_stops_install_sh_before_dpkg_or_pip(bundle, tmp_path,
     assert result.returncode == 1, result.stdout + result.stderr
     assert message in result.stderr and "make it again with tools/offline-bundle.sh" in result.stderr, result.stderr
     assert "Installing" not in result.stdout and not (checkout / ".venv").exists()  # stopped before dpkg, venv and pip
+
+
+def test_piper_is_pinned_apart_so_it_is_installed_only_when_asked_for(bundle):
+    piper = bundle / "piper" / "piper_tts-1.8.0-cp39-abi3-manylinux_2_28_aarch64.whl"
+    piper.parent.mkdir()
+    piper.write_bytes(b"PK piper")
+    assert sums("write", bundle).returncode == 0
+    assert (bundle / "piper" / "requirements.txt").read_text() == f"piper_tts==1.8.0 --hash=sha256:{hashlib.sha256(b'PK piper').hexdigest()}\n"
+    assert "piper" not in (bundle / "requirements.txt").read_text()
+    listed = {line.split("  ", 1)[1] for line in (bundle / "SHA256SUMS").read_text().splitlines()}
+    assert {"piper/requirements.txt", piper.relative_to(bundle).as_posix()} <= listed
+    os.mkfifo(bundle / "piper" / "evil.whl")  # never waited on
+    result = sums("check", bundle)
+    assert result.returncode == 1 and "holds what is not a plain file (a link, FIFO or device): piper/evil.whl" in result.stderr
+    os.remove(bundle / "piper" / "evil.whl")
+    (bundle / "piper" / "requirements.txt").write_text("evil==1.0\n")
+    result = sums("check", bundle)
+    assert result.returncode == 1 and "was changed since it was made: piper/requirements.txt: FAILED" in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,7 +26,8 @@ from voice_coach.speech.speech_cache import SpeechCache
 from voice_coach.speech.synthesis import Voice
 from voice_coach.speech.tts import SpeechError, Synthesizer
 from voice_coach.speech.voice_install import install_voice, verify_voice, voice_status
-from voice_coach.speech.voices import PREFERENCE, all_voices, best_voice, problem, resolve
+from conftest import cli_in_process
+from voice_coach.speech.voices import INSTALL_VOICE, PREFERENCE, all_voices, best_voice, problem, resolve
 
 MBROLA = resolve("mb-nl2", Path("/nonexistent"))
 needs_mbrola = pytest.mark.skipif(
@@ -225,6 +227,27 @@ def test_each_espeak_respelling_is_understood_by_espeak_ng(word):
         assert phonemes == said.strip("[]")
 
 
+def phonemes(text: str) -> str:
+    return subprocess.run(["espeak-ng", "-v", "nl", "-q", "-x", text], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("word", sorted(load_pronunciations()["mbrola"]))
+def test_each_shipped_mbrola_respelling_changes_what_is_said(word):
+    said = load_pronunciations()["mbrola"][word]
+    assert "[" not in phonemes(said) and phonemes(said) != phonemes(word)  # "adèm" would sound as "adem" does
+
+
+@pytest.mark.parametrize("sentence, kept, lost", [
+    ("Wat je ook aan het doen bent.", "d'un", "t'un"),  # espeak-ng made "doen" "toen" after "het"
+    ("Je bent niet de enige.", "_d@", "t@"),  # and "de" "te" after "niet"
+    ("een beetje langzamer", "tS", "t;"),  # nl2's "tj" was heard as "beter"
+])
+def test_mbrola_says_the_words_the_ear_misheard_as_they_are_said(sentence, kept, lost):
+    assert lost in phonemes(sentence)  # what espeak-ng says without the table
+    spoken = phonemes(pronounce(sentence, "mbrola"))
+    assert kept in spoken and lost not in spoken, spoken
+
+
 def test_the_worker_reads_phonemes_not_brackets(tmp_path):
     synthesizer = Synthesizer(resolve("gmw/nl", tmp_path))
     try:
@@ -232,3 +255,50 @@ def test_the_worker_reads_phonemes_not_brackets(tmp_path):
     finally:
         synthesizer.close()
     assert with_phonemes < 2.0  # measured: 1.5 s; "[[l'Ixa:m]]" read out as characters took 2.4 s
+
+
+@pytest.fixture
+def default_voice_carried_over(tmp_path, monkeypatch):
+    """The installers' voice (INSTALL_VOICE) as the catalogue lists it, made of the real English
+    joe files, in a folder carried over; and a config whose voices folder is in tmp_path."""
+    import voice_coach.speech.piper_catalogue as catalogue
+
+    entry = made_up_voice(tmp_path / "usb", INSTALL_VOICE)
+    monkeypatch.setattr(catalogue, "piper_catalogue", lambda: {INSTALL_VOICE: entry})
+    config = tmp_path / "config.toml"
+    config.write_text(f'voices = "{tmp_path / "voices"}"\n')
+    return entry, config
+
+
+def test_voice_download_without_a_name_installs_the_installers_voice_and_keeps_it_once_verified(default_voice_carried_over, tmp_path):
+    entry, config = default_voice_carried_over
+    first = cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb"))
+    assert first.returncode == 0 and f"installed and verified: {tmp_path / 'voices' / INSTALL_VOICE}" in first.stdout, first.stderr
+    assert "Downloading nl_NL-pim-medium: 100 %" in first.stderr  # a few lines off a terminal, not a bar per chunk
+    shutil.rmtree(tmp_path / "usb")  # a second install needs nothing carried over: nothing is fetched again
+    again = cli_in_process("--config", str(config), "voice", "download")
+    assert again.returncode == 0 and f"already installed and verified: {tmp_path / 'voices' / INSTALL_VOICE}" in again.stdout, again.stderr
+
+
+@pytest.mark.parametrize("damage", [
+    lambda onnx: onnx.write_bytes(onnx.read_bytes()[:1000]),  # truncated
+    lambda onnx: (onnx.unlink(), os.mkfifo(onnx)),  # a FIFO: never waited on
+    lambda onnx: (onnx.unlink(), onnx.symlink_to("/dev/zero")),  # a link to an endless file: never read
+    lambda onnx: os.truncate(onnx, 1 << 40),  # huge (sparse): refused by its size, never read
+])
+def test_a_damaged_installed_voice_is_fetched_again_not_kept(default_voice_carried_over, tmp_path, damage):
+    entry, config = default_voice_carried_over
+    assert cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb")).returncode == 0
+    installed = tmp_path / "voices" / INSTALL_VOICE
+    damage(installed / f"{INSTALL_VOICE}.onnx")
+    again = cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb"))
+    assert again.returncode == 0 and "installed and verified" in again.stdout and "already" not in again.stdout, again.stderr
+    assert verify_voice(installed, entry) == []
+
+
+def test_root_does_not_take_a_voice_from_a_folder_another_user_owns(default_voice_carried_over, tmp_path):
+    entry, config = default_voice_carried_over
+    assert cli_in_process("--config", str(config), "voice", "download", "--from", str(tmp_path / "usb")).returncode == 0
+    os.chown(tmp_path / "voices", 54321, 54321)  # the tests run as root, as install-pi.sh does
+    again = cli_in_process("--config", str(config), "voice", "download")
+    assert again.returncode == 1 and "belongs to user id 54321, not root" in again.stderr and "already" not in again.stdout, again.stderr

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The offline bundle's SHA256SUMS: written when the bundle is made, checked before anything of
 # it is installed (every .deb goes to dpkg -i as root, every wheel into the environment).
-#   tools/bundle-sums.sh write DIR   hash every file of debs/ wheels/ model/ voices/, and pin
-#                                    each wheel with its hash in DIR/requirements.txt (pip --require-hashes)
+#   tools/bundle-sums.sh write DIR   hash every file of debs/ wheels/ piper/ model/ voices/, and pin
+#                                    each wheel with its hash (pip --require-hashes): those of wheels/
+#                                    in DIR/requirements.txt, Piper's in DIR/piper/requirements.txt
 #   tools/bundle-sums.sh check DIR   stop (exit 1) unless every such file is listed and unchanged
 set -euo pipefail
 mode=${1:-} dir=${2:?usage: bundle-sums.sh write|check DIR}
 cd "$dir"
 folders=()
-for folder in debs wheels model voices; do [ -d "$folder" ] && folders+=("$folder"); done
+for folder in debs wheels piper model voices; do [ -d "$folder" ] && folders+=("$folder"); done
 fail() { echo "install: the offline bundle $dir $1; make it again with tools/offline-bundle.sh and carry it over" >&2; exit 1; }
 
 bundle_files() {  # every plain file that is installed from the bundle, one per line, sorted
@@ -16,7 +17,8 @@ bundle_files() {  # every plain file that is installed from the bundle, one per 
 }
 case "$mode" in
     write)
-        "${PYTHON:-python3}" - wheels > requirements.txt <<'PY'
+        pins() {  # $1: a folder of wheels
+            "${PYTHON:-python3}" - "$1" <<'PY'
 import collections, hashlib, pathlib, sys
 pins = collections.defaultdict(list)
 for wheel in sorted(pathlib.Path(sys.argv[1]).glob("*.whl")):
@@ -26,6 +28,9 @@ for wheel in sorted(pathlib.Path(sys.argv[1]).glob("*.whl")):
 for pin, hashes in pins.items():
     print(pin, *(f"--hash=sha256:{digest}" for digest in hashes))
 PY
+        }
+        pins wheels > requirements.txt
+        [ ! -d piper ] || pins piper > piper/requirements.txt
         { bundle_files; echo requirements.txt; } | while IFS= read -r file; do sha256sum -- "$file"; done > SHA256SUMS
         ;;
     check)

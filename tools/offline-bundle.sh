@@ -2,6 +2,7 @@
 # Gathers, on a machine with internet, everything a Pi without internet needs to install
 # voice-coach, into one folder to carry over (a USB stick):
 #   wheels/  voice-coach's own wheel and every Python package it needs, for the Pi's architecture
+#   piper/   Piper (piper-tts, GPL) and the packages it needs, when asked for (--piper)
 #   debs/    the Debian packages install.sh would fetch (espeak-ng, PortAudio, libatomic1, ...)
 #   model/   the Dutch speech model zip, when given (--model)
 #   voices/  Piper voice files (NAME.onnx and NAME.onnx.json), when given (--voice)
@@ -9,16 +10,17 @@
 # Then, on the Pi, from the checkout:  sudo ./systemd/install-pi.sh --offline /media/usb/bundle
 #
 # Usage: tools/offline-bundle.sh OUT [--arch arm64|amd64] [--python 3.11] [--model ZIP]
-#                                [--voice FILE.onnx]... [--no-debs] [--tests]
+#                                [--piper] [--voice FILE.onnx]... [--no-debs] [--tests]
 #   --arch     the Pi's Debian architecture [default: arm64]
 #   --python   the Pi's Python version [default: 3.11, as on Raspberry Pi OS Bookworm]
+#   --piper    also Piper, so that install.sh --piper (install-pi.sh's default) installs it offline
 #   --tests    also the test suite's Python packages (pytest, hypothesis), for the CI's Pi check
 #   --no-debs  leave out the Debian packages
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: offline-bundle.sh OUT [--arch arm64|amd64] [--python 3.11] [--model ZIP] [--voice FILE.onnx]... [--no-debs] [--tests]}
+out=${1:?usage: offline-bundle.sh OUT [--arch arm64|amd64] [--python 3.11] [--model ZIP] [--piper] [--voice FILE.onnx]... [--no-debs] [--tests]}
 shift
-arch=arm64 python_version=3.11 model="" debs=true tests=false voices=()
+arch=arm64 python_version=3.11 model="" debs=true tests=false piper=false voices=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) arch=${2:?--arch needs arm64 or amd64}; shift 2 ;;
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
         --model) model=${2:?--model needs the model zip}; shift 2 ;;
         --voice) voices+=("${2:?--voice needs a .onnx file}"); shift 2 ;;
         --no-debs) debs=false; shift ;;
+        --piper) piper=true; shift ;;
         --tests) tests=true; shift ;;
         *) echo "offline-bundle: unknown option $1" >&2; exit 2 ;;
     esac
@@ -45,20 +48,36 @@ mkdir -p "$out/wheels"
 # voice-coach's own wheel (pure Python), and the pure-Python ones that PyPI has only as source
 # (vosk needs srt), built here; every other package as the target's binary wheel.
 "$python" -m pip wheel -q --disable-pip-version-check --no-deps -w "$out/wheels" "$repo" srt
-requirements=$("$python" - "$repo/pyproject.toml" "$tests" <<'EOF'
+requirements() {  # $1: main, tests or piper: the requirements of pyproject.toml for that part, one a line
+    "$python" - "$repo/pyproject.toml" "$1" <<'EOF'
 import sys, tomllib
 project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-wanted = list(project["dependencies"])
-if sys.argv[2] == "true":
-    wanted += [r for r in project["optional-dependencies"]["test"] if r.split(">")[0].split("=")[0] in ("pytest", "hypothesis")]
+part = sys.argv[2]
+if part == "main":
+    wanted = project["dependencies"]
+elif part == "tests":
+    wanted = [r for r in project["optional-dependencies"]["test"] if r.split(">")[0].split("=")[0] in ("pytest", "hypothesis")]
+else:
+    wanted = project["optional-dependencies"]["piper"]
 print("\n".join(wanted))
 EOF
-)
-mapfile -t requirements <<<"$requirements"
+}
 platform_options=()
 for p in "${platforms[@]}"; do platform_options+=(--platform "$p"); done
-"$python" -m pip download -q --disable-pip-version-check --only-binary=:all: "${platform_options[@]}" \
-    --python-version "$python_version" --implementation cp --find-links "$out/wheels" -d "$out/wheels" "${requirements[@]}"
+binaries() {  # $1: the folder, then the requirements: the target's binary wheels of them and all they need
+    local folder=$1
+    shift
+    "$python" -m pip download -q --disable-pip-version-check --only-binary=:all: "${platform_options[@]}" \
+        --python-version "$python_version" --implementation cp --find-links "$out/wheels" -d "$folder" "$@"
+}
+mapfile -t wanted < <(requirements main; ! $tests || requirements tests)
+binaries "$out/wheels" "${wanted[@]}"
+if $piper; then
+    # Apart, so that install.sh installs Piper only when asked to (it is GPL, an optional extra).
+    mkdir -p "$out/piper"
+    mapfile -t wanted < <(requirements piper)
+    binaries "$out/piper" "${wanted[@]}"
+fi
 # setuptools lets install.sh build the checkout itself (pip install -e .) without an index.
 "$python" -m pip download -q --disable-pip-version-check --no-deps -d "$out/wheels" "setuptools>=77"
 
@@ -85,4 +104,4 @@ if [ ${#voices[@]} -gt 0 ]; then
     for voice in "${voices[@]}"; do cp "$voice" "$voice.json" "$out/voices/"; done
 fi
 PYTHON=$python "$repo/tools/bundle-sums.sh" write "$out"  # checked by install.sh before anything is installed
-echo "offline bundle for $arch (Python $python_version) in $out: $(ls "$out/wheels" | wc -l) wheels$($debs && echo ", $(ls "$out/debs" | wc -l) Debian packages")"
+echo "offline bundle for $arch (Python $python_version) in $out: $(ls "$out/wheels" | wc -l) wheels$($piper && echo ", Piper"; $debs && echo ", $(ls "$out/debs" | wc -l) Debian packages")"

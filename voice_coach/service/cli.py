@@ -26,12 +26,15 @@ from ..core.script import Script
 from ..core.timeline import clock_text, describe, length_problem, simulate
 from ..paths import AUDIO_DIR, SCRIPTS_DIR, command_name
 from ..speech.model import DUTCH_MANIFEST, DUTCH_MODEL, DUTCH_MODEL_URL, ModelError, install_model, manifest_for, model_status, read_manifest
+from ..speech.speech_cache import prerender as render_all
 from ..speech.speech_cache import sentences
 from ..speech.tts import SpeechError
+from ..speech.voices import INSTALL_VOICE
 from .audioplayer import AudioPlayer, AudioTiming, speech_cache
 from .clock import Clock, is_night
 from .config import EXIT_CONFIG, Config, ConfigError, Settings, describe_settings, load_config, set_key
 from .logs import start_logging
+from .progress import Progress
 from .textplayer import TerminalPlayer, read_lines
 from .understand import exercise_state, idle_state
 from .understand import understand as understand_line
@@ -332,9 +335,8 @@ def prerender(config: Config) -> None:
     todo = sentences(library.scripts.values(), language.phrases.replies, language.care, language.answers)
     started = time.perf_counter()
     try:
-        with click.progressbar(todo, label="Rendering speech", file=sys.stderr) as bar:
-            for sentence, rate in bar:
-                cache.get(sentence, rate)
+        with Progress(len(todo), f"Rendering speech ({cache.synthesizer.voice.name})") as progress:
+            render_all(cache, todo, progress.reach)
     except SpeechError as err:
         raise click.ClickException(str(err)) from None
     took = time.perf_counter() - started
@@ -384,27 +386,33 @@ def voice() -> None:
     """Download and check Piper voices (neural, the most natural Dutch)."""
 
 
-@voice.command("download")
-@click.argument("name")
+@voice.command("download", help=(
+    f"Download a Dutch Piper voice (NAME; default {INSTALL_VOICE}, the one the installers choose), "
+    "verify it (size and MD5) and install it atomically; one already installed and intact is kept."
+))
+@click.argument("name", default=INSTALL_VOICE)
 @click.option("--url", "source", default=None, help="Where the rhasspy/piper-voices files are served [default: Hugging Face].")
 @click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="A folder holding NAME.onnx and NAME.onnx.json (carried over to a Pi without internet).")
 @click.pass_obj
 def voice_download(config: Config, name: str, source: str | None, from_dir: Path | None) -> None:
-    """Download a Dutch Piper voice, verify it (size and MD5) and install it atomically."""
-    from ..speech.download import DownloadError
-    from ..speech.voice_install import PIPER_VOICES_URL, install_voice
+    from ..speech.download import DownloadError, check_owner
+    from ..speech.voice_install import PIPER_VOICES_URL, install_voice, verify_voice
     from ..speech.piper_catalogue import piper_catalogue
 
     entry = piper_catalogue().get(name)
     if entry is None:
         raise click.BadParameter(f"no Dutch Piper voice called {name!r}; the voices are: {', '.join(piper_catalogue())}", param_hint="NAME")
-    with click.progressbar(length=entry.onnx_bytes, label=f"Downloading {name}", file=sys.stderr) as bar:
-
-        def progress(done: int, length: int | None) -> None:
-            bar.update(max(0, min(done, bar.length) - bar.pos))
-
+    installed = config.settings.voices / name
+    try:
+        check_owner(config.settings.voices)  # root never reads or writes a folder another user owns
+    except DownloadError as err:
+        raise click.ClickException(str(err)) from None
+    if installed.is_dir() and not verify_voice(installed, entry):
+        click.echo(f"already installed and verified: {installed}")
+        return
+    with Progress(entry.onnx_bytes, f"Downloading {name}") as progress:
         try:
-            installed = install_voice(entry, config.settings.voices, str(from_dir) if from_dir else source or PIPER_VOICES_URL, progress)
+            installed = install_voice(entry, config.settings.voices, str(from_dir) if from_dir else source or PIPER_VOICES_URL, lambda done, _: progress.reach(done))
         except DownloadError as err:
             raise click.ClickException(str(err)) from None
     click.echo(f"installed and verified: {installed}")
@@ -432,15 +440,9 @@ def download(config: Config, models_dir: Path | None, url: str, from_file: Path 
     except ModelError as err:
         raise click.ClickException(str(err)) from None
     total = sum(e.size for e in entries)
-    with click.progressbar(length=total, label=f"Downloading {name}", file=sys.stderr) as bar:
-
-        def progress(done: int, length: int | None) -> None:
-            if length and bar.length != length:
-                bar.length = length
-            bar.update(done - bar.pos)
-
+    with Progress(total, f"Downloading {name}") as progress:
         try:
-            installed = install_model(url, target_dir, name, entries, progress)
+            installed = install_model(url, target_dir, name, entries, progress.reach)
         except ModelError as err:
             raise click.ClickException(str(err)) from None
     click.echo(f"installed and verified: {installed}")

@@ -34,7 +34,7 @@ from ..core.timeline import describe
 from ..paths import command_name
 from ..speech.asr import load_model
 from ..speech.model import ModelError
-from ..speech.speech_cache import sentences
+from ..speech.speech_cache import prerender, sentences
 from ..speech.tts import SpeechError
 from ..speech.vocabulary import listened_phrases, report_unknown
 from .audioplayer import AudioPlayer, AudioTiming, speech_cache
@@ -294,12 +294,11 @@ class Daemon:
     def _prerender(self) -> None:
         """Render every sentence in the background, so speaking starts at once."""
         todo = sentences(self.library.scripts.values(), self.language.phrases.replies, self.language.care, self.language.answers)
-        for text, rate in todo:
-            try:
-                self.cache.get(text, rate)
-            except SpeechError as err:
-                log.error("speech synthesis fails (%s); sentences already cached still play", err)
-                return
+        try:
+            prerender(self.cache, todo)
+        except SpeechError as err:
+            log.error("speech synthesis fails (%s); sentences already cached still play", err)
+            return
         self.cache.release()  # idle, the daemon keeps no rendering processes; they restart on demand
         log.info("prerendered %d sentences", len(todo))
 

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..audio.sound import wav_seconds
 from ..core.answers import AnswerBook, said_back
@@ -100,6 +100,14 @@ class SpeechCache:
         if path not in self._seconds:
             self._seconds[path] = wav_seconds(path)
         return self._seconds[path]
+
+
+def prerender(cache: SpeechCache, todo: list[tuple[str, float]], reached: Callable[[int], None] = lambda done: None) -> None:
+    """Render every (sentence, rate) of ``todo`` that is not cached yet, telling ``reached``
+    how many are done after each; raises SpeechError when no voice can speak one."""
+    for done, (text, rate) in enumerate(todo, 1):
+        cache.get(text, rate)
+        reached(done)
 
 
 def sentences(scripts: Iterable[Script], replies: Replies, care: Care, answers: AnswerBook) -> list[tuple[str, float]]:
