@@ -1,7 +1,8 @@
-"""Listening: microphone -> half-duplex gate -> recognizer -> what was heard, on a queue."""
+"""Listening: microphone -> echo cancellation (or a half-duplex gate) -> recognizer -> what was heard, on a queue."""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from typing import Iterable, Protocol
@@ -9,6 +10,7 @@ from typing import Iterable, Protocol
 import numpy as np
 import vosk
 
+from ..audio.echo import EchoCancellation, speaker_echo_cancellation
 from ..audio.mic import Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
@@ -17,8 +19,10 @@ from .asr import Recognition
 from .free_asr import FreeRecognizer
 from .grammar_asr import GrammarRecognizer
 
+log = logging.getLogger(__name__)
+
 HOLDOFF_SECONDS = 0.3
-"""After the coach falls silent, the microphone stays deaf this long (room echo)."""
+"""Half-duplex: after the coach falls silent, the microphone stays deaf this long (room echo)."""
 
 
 class ListeningSettings(Protocol):
@@ -31,7 +35,7 @@ class ListeningSettings(Protocol):
     min_confidence: float
     """Recognized words below this confidence are ignored."""
     barge_in: bool
-    """Let the stop phrases through while the coach speaks."""
+    """Hear commands over the coach's voice, through echo cancellation."""
     open_answers: str
     """How open answers are heard: "free" or "grammar"."""
 
@@ -39,11 +43,12 @@ class ListeningSettings(Protocol):
 class Listener:
     """Puts every phrase heard into ``heard``.
 
-    Half-duplex: whatever the microphone picks up while the coach's voice can be
-    heard (plus a short hold-off) is thrown away, so the coach never answers
-    itself. Breath tones and chimes do not deafen it: "pauze" works during them.
-    ``stop_phrases`` are acted on sooner than other phrases; with ``barge_in``, a
-    second recognizer that knows only them keeps listening while the coach speaks.
+    With ``echo`` (cancellation against the speaker's own output) working, the coach's
+    voice is taken out of the microphone and everything valid now is heard while it
+    speaks. Otherwise half-duplex: whatever the microphone picks up while the coach's
+    voice can be heard (plus a short hold-off) is thrown away, so the coach never
+    answers itself. Breath tones and chimes never deafen it: "pauze" works during them.
+    ``stop_phrases`` are acted on sooner than other phrases.
     While an open question waits (and ``open_answers`` is "free"), the model's own
     language model hears the answer; otherwise a grammar of what is valid now.
     """
@@ -57,7 +62,7 @@ class Listener:
         rate: int | None = None,
         min_confidence: float = 0.5,
         holdoff: float = HOLDOFF_SECONDS,
-        barge_in: bool = False,
+        echo: EchoCancellation | None = None,
         stop_phrases: tuple[str, ...] = (),
         wait_for_device: bool = False,
         open_answers: str = "free",
@@ -77,9 +82,8 @@ class Listener:
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
         self.gate = VoiceGate(self.rate)
-        self.barge_in = GrammarRecognizer(model, self.rate, min_confidence, urgent=stop_phrases) if barge_in else None
-        if self.barge_in:
-            self.barge_in.set_phrases(stop_phrases)
+        self.echo = echo
+        """The coach's voice taken out of the microphone; None: half-duplex only."""
         self._lock = threading.Lock()
         self._was_deaf = False
         self.frames_fed = 0
@@ -97,13 +101,17 @@ class Listener:
         recorded_rate: int | None = None,
     ) -> Listener:
         """The listener as ``settings`` have it: the one way the daemon, ``play``, the night test
-        and the bench build it. Barge-in needs a ``speaker`` to listen through. With
+        and the bench build it. Barge-in cancels the echo of ``speaker``, so it needs one. With
         ``recorded_rate``, audio at that rate comes only through :meth:`feed` (a recording)."""
-        return cls(
+        listener = cls(
             model, heard, speaker, settings.microphone, recorded_rate or settings.microphone_rate, settings.min_confidence,
-            barge_in=settings.barge_in and speaker is not None, stop_phrases=stop_phrases,
-            wait_for_device=wait_for_device, open_answers=settings.open_answers, recorded=recorded_rate is not None,
+            stop_phrases=stop_phrases, wait_for_device=wait_for_device, open_answers=settings.open_answers,
+            recorded=recorded_rate is not None,
         )
+        if speaker is not None:
+            listener.echo, mode = speaker_echo_cancellation(speaker, listener.rate) if settings.barge_in else (None, "half-duplex: barge_in is off")
+            (log.info if listener.echo or not settings.barge_in else log.warning)("listening %s", mode)
+        return listener
 
     def prepare(self, listenings: Iterable[Listening]) -> threading.Thread:
         """Compile every grammar of ``listenings`` (and the free recognizer, if an open
@@ -148,7 +156,7 @@ class Listener:
     @min_confidence.setter
     def min_confidence(self, value: float) -> None:
         """A new threshold (a reloaded config) for every recognizer."""
-        for recognizer in (self.grammar, self._free, self.barge_in):
+        for recognizer in (self.grammar, self._free):
             if recognizer is not None:
                 recognizer.min_confidence = value
 
@@ -168,24 +176,25 @@ class Listener:
         self.close()
 
     def _coach_audible(self, captured_at: float) -> bool:
-        return self.speaker is not None and captured_at < self.speaker.speaking_until + self.holdoff
+        """Half-duplex deafness: the coach's voice may be heard and no working canceller takes it out."""
+        if self.speaker is None or (self.echo is not None and self.echo.working):
+            return False
+        return captured_at < self.speaker.speaking_until + self.holdoff
 
     def feed(self, samples: np.ndarray, captured_at: float) -> None:
         """The microphone's audio callback: one block of int16 samples captured at
         ``captured_at`` (the bench and the night test feed it by hand too)."""
-        audio = samples.tobytes()
         with self._lock:
             self.frames_fed += len(samples)
+            if self.echo is not None:
+                samples = self.echo.clean(samples, captured_at)
+            text = None
             if self._coach_audible(captured_at):
                 if not self._was_deaf:
                     self.recognizer.reset()
                     self._was_deaf = True
-                text = self.barge_in.accept(audio) if self.barge_in else None
             else:
-                if self._was_deaf and self.barge_in:
-                    self.barge_in.reset()
                 self._was_deaf = False
-                text = None
                 for segment in self.gate.admit(samples):
                     text = self.recognizer.accept(segment.samples.tobytes()) or text
                     if segment.ends_utterance:  # the voice stopped: whatever is pending is said
