@@ -22,7 +22,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .echo_delay import estimate_delay, far_span
-from .vad import level
+from .vad import ABOVE_FLOOR, FLOOR_RISE, MIN_LEVEL, level
 from .speex_echo import SpeexCanceller, SpeexUnavailable
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ AGREE_SECONDS = 0.002
 FILTER_MARGIN_SECONDS = 0.01
 """The reference is handed over this much early: the direct path lands inside the filter
 even if the delay was overestimated by a little."""
+WAIT_SECONDS = 0.06
+"""A microphone frame waits at most this long for the speaker's frames heard during it
+(the mix runs ahead by the speaker's lead; a speaker gone away sends none)."""
 RESET_SECONDS = 0.02
 """A delay that moves further than this makes the filter start over (and converge again)."""
 CONVERGE_SECONDS = 6.0
@@ -49,17 +52,16 @@ ACTIVE_LEVEL = 1e-3
 RING_DECAY = 0.85
 """Per frame, how the far end's level is taken to ring on in the room after it (about 0.3 s
 to fall by 20 dB): its reverberation is echo too."""
-NEAR_RATIO = 6.0
+NEAR_RATIO = 10.0
 """While the coach is heard, a frame holds the person's voice only where the canceller
-removed this many times (16 dB) less of it than the least it removes of its echo alone."""
+removed this many times (10 dB) less of it than it typically removes of its echo alone."""
+TRACK_STEP = 0.02
+"""How fast (log10 units per frame: 0.2 dB) the typical share of the echo let through follows."""
 NEAR_ALWAYS = 0.5
 """A frame the canceller took less than 6 dB from holds the person's voice however little of
 the echo it removes (a soft echo in a noisy room: its level stops at the noise)."""
 NEAR_HOLD_SECONDS = 0.4
 """After a frame with the person's voice, this much more is passed as it is (word endings)."""
-RESIDUAL_GAIN = 0.03
-"""Frames of echo alone are passed this much softer (-30 dB): what the filter leaves of the
-coach's voice would otherwise reach the recognizer, and a grammar forces it onto a phrase."""
 
 
 class Canceller(Protocol):
@@ -122,8 +124,9 @@ class EchoCancellation:
         """The room's delay in seconds beyond the reported latencies; None until found."""
         self._candidate: float | None = None
         self._ring = 0.0  # the far end's level as it rings on in the room
-        self._echo_only = 0.0  # log10 of how much of the echo alone the filter lets through
+        self._echo_only = 0.0  # log10 of the share of the echo the filter typically lets through
         self._near_hold = 0
+        self._floor: float | None = None  # the room's noise level, while the coach is silent
         self._converged = 0.0  # seconds of the coach's voice since the delay was found
         self._pending = np.zeros(0, dtype=np.int16)
         self._history: deque[tuple[np.ndarray, float]] = deque()  # (raw microphone frame, its end time)
@@ -137,23 +140,35 @@ class EchoCancellation:
 
     def clean(self, samples: np.ndarray, captured_at: float) -> np.ndarray:
         """``samples`` (int16, the last captured at monotonic ``captured_at``) without the echo.
-        Cancelled in whole frames: up to a frame's remainder waits for the next block."""
+        Cancelled in whole frames, each once the speaker has sent what was heard during it
+        (a short echo path needs frames sent just after the microphone's block was captured):
+        the rest waits for the next block, at most :data:`WAIT_SECONDS`."""
         with self._lock:
             audio = np.concatenate([self._pending, samples]) if len(self._pending) else samples
             frame = self.canceller.frame
-            whole = len(audio) - len(audio) % frame
-            self._pending = audio[whole:].copy()
-            out = np.empty(whole, dtype=np.int16)
-            for start in range(0, whole, frame):
+            done = []
+            start = 0
+            while start + frame <= len(audio):
                 end_time = captured_at - (len(audio) - start - frame) / self.rate
-                out[start : start + frame] = self._cancel_frame(audio[start : start + frame], end_time)
-            return out
+                if not self._far_end_sent(end_time) and captured_at - end_time < WAIT_SECONDS:
+                    break
+                done.append(self._cancel_frame(audio[start : start + frame], end_time))
+                start += frame
+            self._pending = audio[start:].copy()
+            return np.concatenate(done) if done else np.zeros(0, dtype=np.int16)
+
+    def _far_end_sent(self, end_time: float) -> bool:
+        """The speaker has sent every frame heard until the end of the microphone frame ending at ``end_time``."""
+        return self.heard_frame(end_time - self._shift()) + 1 < self.far_end.frames
+
+    def _shift(self) -> float:
+        """How much earlier than the microphone's frame the reference is taken."""
+        return (self.delay or 0.0) - FILTER_MARGIN_SECONDS
 
     def _cancel_frame(self, near: np.ndarray, end_time: float) -> np.ndarray:
         frame = len(near)
         self._remember(near, end_time)
-        shift = (self.delay or 0.0) - FILTER_MARGIN_SECONDS
-        far = self._far_at(end_time - frame / self.rate - shift, frame)
+        far = self._far_at(end_time - frame / self.rate - self._shift(), frame)
         if self.delay is not None and np.sqrt(np.mean(far**2)) > ACTIVE_LEVEL:
             self._converged += frame / self.rate
         out = self.canceller.cancel(near, np.clip(far * 32767, -32768, 32767).astype(np.int16))
@@ -162,21 +177,29 @@ class EchoCancellation:
     def _without_residual(self, near: np.ndarray, out: np.ndarray, far_level: float) -> np.ndarray:
         """``out`` softened where it holds only what the filter left of the coach's voice.
 
-        How much of the echo alone gets through is tracked as the lowest output/input ratio
-        lately (it falls at once, rises slowly); the person's voice, which the filter leaves
-        alone, raises the ratio well above it."""
+        How much of the echo gets through is tracked as the median output/input ratio of the
+        frames while the coach plays (a quantile tracker: frames of the person's voice over it
+        are few, and move a median little); the person's voice, which the filter leaves
+        alone, raises a frame's ratio well above it, and its level above the room's noise
+        (tracked while the coach is silent, as the voice gate tracks its floor)."""
         self._ring = max(far_level, self._ring * RING_DECAY)
+        loudness = level(out)
+        self._floor = loudness if self._floor is None else self._floor
         if self._ring <= ACTIVE_LEVEL:
+            self._floor = min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
             return out
-        ratio = np.log10(max(level(out), 1.0) / max(level(near), 1.0))
+        ratio = np.log10(max(loudness, 1.0) / max(level(near), 1.0))
         if far_level > ACTIVE_LEVEL:  # not in the coach's pauses, where the room's noise sets the ratio
-            self._echo_only += (0.3 if ratio < self._echo_only else 0.01) * (ratio - self._echo_only)
-        if ratio > min(self._echo_only + np.log10(NEAR_RATIO), np.log10(NEAR_ALWAYS)):
+            self._echo_only += TRACK_STEP if ratio > self._echo_only else -TRACK_STEP
+        above_floor = loudness > max(MIN_LEVEL, ABOVE_FLOOR * self._floor)
+        if above_floor and ratio > min(self._echo_only + np.log10(NEAR_RATIO), np.log10(NEAR_ALWAYS)):
             self._near_hold = int(NEAR_HOLD_SECONDS * self.rate)
         if self._near_hold > 0:
             self._near_hold -= len(out)
             return out
-        return (out * RESIDUAL_GAIN).astype(np.int16)
+        # What the filter left of the coach's voice, brought down to the room's own noise: the
+        # voice gate then hears an even room (silence would make the room itself sound like voice).
+        return (out * min(1.0, self._floor / max(loudness, 1.0))).astype(np.int16)
 
     def _far_at(self, start_time: float, count: int) -> np.ndarray:
         """``count`` frames at the microphone's rate of what was heard from ``start_time`` on."""
