@@ -52,6 +52,8 @@ def erle_db(before: np.ndarray, after: np.ndarray) -> float:
     frames = len(before) // BLOCK * BLOCK
     power = lambda x: np.mean(x[:frames].astype(np.float64).reshape(-1, BLOCK) ** 2, axis=1)
     loud = power(before) > 100 * 10**2
+    if not loud.any():
+        return float("nan")
     return float(10 * np.log10(np.sum(power(before)[loud]) / max(np.sum(power(after)[loud]), 1e-9)))
 
 

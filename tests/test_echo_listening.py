@@ -1,17 +1,20 @@
 """Hearing commands over the coach's own voice: the real Speaker's far end and clock, the
 coach's Dutch voice (espeak-ng) through a simulated bedroom (delay, sox reverberation,
 speaker-to-microphone gain) into the microphone, the real Korean stand-in model and the test
-command table; fed by hand, faster than real time, as the bench feeds it."""
+command table; fed by hand, faster than real time, as the bench feeds it, and once live
+through the ALSA file devices."""
 
 from __future__ import annotations
 
 import logging
 import queue
+import re
+import time
 
 import numpy as np
 import pytest
 
-from conftest import MIC_RATE, espeak, korean_model_path, room
+from conftest import MIC_RATE, MICROPHONE_FILE, espeak, korean_model_path, room
 from daemon_harness import KOREAN
 from echo_room import feed_with_far_end, room_echo, voiced_rms
 from voice_coach.audio.speaker import Speaker
@@ -93,4 +96,31 @@ def test_with_barge_in_off_nothing_is_heard_while_the_coach_speaks(model, coach_
     assert listener.echo is None and "listening half-duplex: barge_in is off" in caplog.text
     listener.listen_for(KO.session_listening())
     feed_with_far_end(listener, speaker, played, np.clip(microphone, -32768, 32767).astype(np.int16), RATE, RATE // 50)
+    assert heard.empty()
+
+
+def test_through_the_alsa_devices_the_room_s_delay_is_found_and_the_coach_not_heard(model, coach_voice, caplog):
+    # The live path: the real speaker and microphone streams, each with its own clock and the
+    # latency its stream reports; the coach's voice comes back 30 ms late through the room.
+    seconds, room_delay = 3.2, 0.03
+    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
+        start = speaker.frame_at(speaker.now() + 0.3)
+        speaker.mixer.add(coach_voice, start, speech=True)
+        played = np.zeros(start + len(coach_voice), dtype=np.float32)
+        played[start:] = coach_voice * 0.7  # the speaker's default volume
+        heard: queue.Queue[str] = queue.Queue()
+        listener = Listener.configured(model, heard, Settings(microphone="vctest_mic", microphone_rate=RATE), speaker)
+        listener.listen_for(KO.session_listening())
+        echo = room_echo(played, MIC_RATE, RATE, room_delay, 30, PERSON_LEVEL)
+        written_for = time.monotonic()  # the microphone's first sample, as the file is written
+        skip = int((written_for - speaker.started_at - speaker._latency) * RATE)
+        microphone = room(seconds + 1, RATE, seed=5).astype(np.float64)
+        part = echo[skip : skip + len(microphone)]
+        microphone[: len(part)] += part
+        MICROPHONE_FILE.write_bytes(np.clip(microphone, -32768, 32767).astype("<i2").tobytes())
+        with caplog.at_level(logging.INFO), listener:
+            time.sleep(seconds)
+    started = float(re.search(r"microphone started at monotonic ([\d.]+)", caplog.text).group(1))
+    # The file was made for a microphone starting at written_for; it starts (opens) a little later.
+    assert listener.echo.delay == pytest.approx(room_delay + started - written_for, abs=0.002)
     assert heard.empty()
