@@ -550,6 +550,13 @@ ROWS = [
     ("missed commands, small room (reverb)", ("listening", "missed_commands_pct", "reverb"), "listening", "—"),
     ("missed commands, room + noise at 10 dB SNR", ("listening", "missed_commands_pct", "reverb_snr10"), "listening", "≤ 5 %"),
     ("missed commands, room + noise at 5 dB SNR", ("listening", "missed_commands_pct", "reverb_snr5"), "listening", "—"),
+    ("self-triggers per hour: every exercise played into its own microphone (barge-in on)", ("echo", "self_triggers_per_hour"), "echo", "0"),
+    ("echo return loss enhancement (filter and residual suppression, median per run)", ("echo", "erle"), "echo", "≥ 20 dB"),
+    ("commands understood over the coach's voice at 0 dB", ("echo", "commands_over_voice_pct"), "echo", "—"),
+    ("commands understood in silence (the same room, compared)", ("echo", "commands_in_silence_pct"), "echo", "—"),
+    ("commands: points lost over the coach's voice", ("echo", "commands_points_lost"), "echo", "≤ 10 points"),
+    ("echo canceller CPU, 16 kHz microphone", ("echo", "cpu_16k"), "echo", "≤ 0.05 core"),
+    ("echo canceller CPU, 48 kHz microphone", ("echo", "cpu_48k"), "echo", "≤ 0.05 core"),
 ]
 EAR_TARGET = 20.0
 """The best voice this machine can install: at most this word error rate (%) by the ear."""
@@ -598,6 +605,31 @@ def listening(runs: int, hours: float) -> dict:
             "missed_commands_pct": {c: round(100 * v["missed"] / v["said"], 1) for c, v in bare_positive.items()},
         },
         "examples": [e for r in negatives for e in r["examples"]][:20],
+    }
+
+
+def echo(runs: int) -> dict:
+    """The coach's own exercises played into its microphone through random bedrooms (bench/echo.py):
+    every exercise once per run. One process at a time: the other groups' figures stay apart."""
+    import echo as echo_bench
+
+    cache = echo_bench.render_cache()
+    triggers = [echo_bench.self_trigger_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    erle = [echo_bench.erle_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    commands = [echo_bench.commands_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    hours = [run["seconds"] / 3600 for run in triggers]
+    erle_figure = summary([run["erle_db"] for run in erle], 20.0, "dB")
+    return {
+        "hours": round(sum(hours), 2),
+        "self_triggers_per_hour": summary([len(run["actions"]) / h for run, h in zip(triggers, hours)], 0, "per hour")
+        | {"self_triggers_in_all": sum(len(run["actions"]) for run in triggers), "met": not any(run["actions"] for run in triggers)},
+        "erle": erle_figure | {"met": erle_figure["median"] >= 20.0, "per_exercise": [run["per_exercise"] for run in erle]},
+        "commands_over_voice_pct": summary([run["over_voice"] for run in commands], 0, "%") | {"said_per_run": commands[0]["said"]},
+        "commands_in_silence_pct": summary([run["silence"] for run in commands], 0, "%"),
+        "commands_points_lost": summary([run["silence"] - run["over_voice"] for run in commands], 10.0, "points"),
+        "cpu_16k": summary([run["cpu_per_second"] for run in triggers], 0.05, "core"),
+        "cpu_48k": summary([run["cpu_48k"] for run in erle], 0.05, "core"),
+        "examples": [a for run in triggers for a in run["actions"]][:20],
     }
 
 
@@ -694,7 +726,7 @@ def write_readme(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="Runs per figure (at least 5 for the report).")
-    parser.add_argument("--only", choices=["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"], help="Measure one group of figures.")
+    parser.add_argument("--only", choices=["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding", "echo"], help="Measure one group of figures.")
     parser.add_argument("--understanding-sentences", type=int, default=40, help="With understanding: sentences of each kind (crisis, look-alike, answer) per voice and condition.")
     parser.add_argument("--listening-hours", type=float, default=1.0, help="Hours of negative audio per listening run.")
     parser.add_argument("--voice-file", action="append", default=[], help="With voice: also measure this Piper .onnx voice (e.g. a Dutch one on the device).")
@@ -720,6 +752,8 @@ def main() -> None:
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
     if args.only in (None, "listening"):
         report["listening"] = listening(args.runs, args.listening_hours)
+    if args.only in (None, "echo"):
+        report["echo"] = echo(args.runs)
     if args.only in (None, "understanding"):
         report["understanding"] = understanding(args.understanding_sentences, args.voices)
     if args.only in (None, "voice"):

@@ -13,10 +13,10 @@ from voice_coach.audio.speaker import LEAD_SECONDS
 
 def reverberant(samples: np.ndarray, rate: int, reverberance: int) -> np.ndarray:
     """``samples`` (float, int16 scale) through sox's ``reverb`` in a small room (room scale
-    20 %), as long as they were: the tail beyond is cut."""
+    20 %), as long as they were: the tail beyond is cut. Without dither: silence stays silent."""
     raw = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
     out = subprocess.run(
-        ["sox", "-t", "raw", "-r", str(rate), "-e", "signed", "-b", "16", "-c", "1", "-", "-t", "raw", "-",
+        ["sox", "-D", "-t", "raw", "-r", str(rate), "-e", "signed", "-b", "16", "-c", "1", "-", "-t", "raw", "-",
          "reverb", str(reverberance), "50", "20"],
         input=raw, capture_output=True, check=True,
     ).stdout
@@ -39,7 +39,7 @@ def room_echo(played: np.ndarray, played_rate: int, rate: int, delay: float, rev
     shift = int(round((delay - LEAD_SECONDS) * rate))
     shifted = np.concatenate([np.zeros(max(shift, 0)), at_rate[max(-shift, 0) :]])
     echo = reverberant(shifted, rate, reverberance)
-    return echo * (level / max(voiced_rms(echo), 1e-9))
+    return echo * (level / voiced_rms(echo)) if np.any(echo) else echo
 
 
 def feed_with_far_end(listener, speaker, played: np.ndarray, microphone: np.ndarray, rate: int, block: int) -> None:

@@ -175,7 +175,8 @@ class EchoCancellation:
         return self._without_residual(near, out, float(np.sqrt(np.mean(far**2))))
 
     def _without_residual(self, near: np.ndarray, out: np.ndarray, far_level: float) -> np.ndarray:
-        """``out`` softened where it holds only what the filter left of the coach's voice.
+        """``out`` softened where it holds only what the filter left of the coach's voice;
+        ``near`` itself while the coach and its echo are silent.
 
         How much of the echo gets through is tracked as the median output/input ratio of the
         frames while the coach plays (a quantile tracker: frames of the person's voice over it
@@ -185,9 +186,10 @@ class EchoCancellation:
         self._ring = max(far_level, self._ring * RING_DECAY)
         loudness = level(out)
         self._floor = loudness if self._floor is None else self._floor
-        if self._ring <= ACTIVE_LEVEL:
+        if self._ring <= ACTIVE_LEVEL:  # the coach is silent: the microphone as it was (the filter
+            # still runs, to keep its state, but its DC notch and pre-emphasis change a voice a little)
             self._floor = min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
-            return out
+            return near
         ratio = np.log10(max(loudness, 1.0) / max(level(near), 1.0))
         if far_level > ACTIVE_LEVEL:  # not in the coach's pauses, where the room's noise sets the ratio
             self._echo_only += TRACK_STEP if ratio > self._echo_only else -TRACK_STEP
