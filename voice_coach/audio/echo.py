@@ -169,27 +169,30 @@ class EchoCancellation:
         frame = len(near)
         self._remember(near, end_time)
         far = self._far_at(end_time - frame / self.rate - self._shift(), frame)
-        if self.delay is not None and np.sqrt(np.mean(far**2)) > ACTIVE_LEVEL:
+        far_level = float(np.sqrt(np.mean(far**2)))
+        self._ring = max(far_level, self._ring * RING_DECAY)
+        if self._ring <= ACTIVE_LEVEL:
+            # The coach and its echo are silent: the microphone as it was, and no filtering (it
+            # has nothing to learn from silence, and costs the idle coach nothing). Speex's DC
+            # notch and pre-emphasis would change the person's voice a little for nothing.
+            loudness = level(near)
+            self._floor = loudness if self._floor is None else min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
+            return near
+        if self.delay is not None and far_level > ACTIVE_LEVEL:
             self._converged += frame / self.rate
         out = self.canceller.cancel(near, np.clip(far * 32767, -32768, 32767).astype(np.int16))
-        return self._without_residual(near, out, float(np.sqrt(np.mean(far**2))))
+        return self._without_residual(near, out, far_level)
 
     def _without_residual(self, near: np.ndarray, out: np.ndarray, far_level: float) -> np.ndarray:
-        """``out`` softened where it holds only what the filter left of the coach's voice;
-        ``near`` itself while the coach and its echo are silent.
+        """``out`` softened where it holds only what the filter left of the coach's voice.
 
         How much of the echo gets through is tracked as the median output/input ratio of the
         frames while the coach plays (a quantile tracker: frames of the person's voice over it
         are few, and move a median little); the person's voice, which the filter leaves
         alone, raises a frame's ratio well above it, and its level above the room's noise
         (tracked while the coach is silent, as the voice gate tracks its floor)."""
-        self._ring = max(far_level, self._ring * RING_DECAY)
         loudness = level(out)
         self._floor = loudness if self._floor is None else self._floor
-        if self._ring <= ACTIVE_LEVEL:  # the coach is silent: the microphone as it was (the filter
-            # still runs, to keep its state, but its DC notch and pre-emphasis change a voice a little)
-            self._floor = min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
-            return near
         ratio = np.log10(max(loudness, 1.0) / max(level(near), 1.0))
         if far_level > ACTIVE_LEVEL:  # not in the coach's pauses, where the room's noise sets the ratio
             self._echo_only += TRACK_STEP if ratio > self._echo_only else -TRACK_STEP
