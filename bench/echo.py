@@ -185,7 +185,8 @@ def _cpu_at(rate: int, rendered: dict[str, np.ndarray]) -> float:
 def commands_run(model_path: Path, language_path: Path, seed: int, cache: Path) -> dict:
     """Every session command, "help" and a crisis phrasing, said by each of the positive voices
     over the coach's voice at 0 dB and, for comparison, in the same room with the coach silent:
-    the share understood as what was said."""
+    the share understood as what was said, and how long after the end of its voice "stop" was
+    heard (the microphone's time of the block it was heard in; the live block is 20 ms)."""
     model, language = _setup(model_path, language_path)
     rng = np.random.default_rng(seed + 2000)
     rendered = render_exercises(cache)
@@ -194,16 +195,22 @@ def commands_run(model_path: Path, language_path: Path, seed: int, cache: Path) 
     cases = [(phrase, espeak(phrase, voice, int(rng.integers(140, 170)), int(rng.integers(35, 65)))) for phrase in phrases for voice in POSITIVE_VOICES]
     rng.shuffle(cases)
     room = room_of(rng) | {"gain_db": 0.0}
+    stop = language.phrases.session["stop"][0]
     result = {}
     for condition, level in (("over_voice", 1.0), ("silence", 0.0)):
         times = _said_over(coach, len(cases))
         voice = coach[: int((times[-1] + COMMAND_SPACING) * SPEAKER_RATE)]
         played = play_into_microphone(model, language, voice * level, room, ROOM_NOISE, seed, list(zip(times, (a for _, a in cases))))
-        understood = 0
-        for at, (phrase, _) in zip(times, cases):
+        understood, stop_after = 0, []
+        for at, (phrase, audio) in zip(times, cases):
             wanted = language.during(phrase)
-            understood += any(language.during(text) == wanted for text, when in played["heard"] if at <= when < at + COMMAND_SPACING - 0.5)
+            when = [t for text, t in played["heard"] if at <= t < at + COMMAND_SPACING - 0.5 and language.during(text) == wanted]
+            understood += bool(when)
+            if when and phrase == stop:
+                voice_end = at + (np.nonzero(np.abs(audio) > 0.1 * np.abs(audio).max())[0][-1] + 1) / RATE
+                stop_after.append(when[0] - voice_end)
         result[condition] = 100 * understood / len(cases)
+        result[f"stop_heard_after_{condition}"] = float(np.median(stop_after)) if stop_after else None
     return result | {"said": len(cases), "room": room}
 
 

@@ -555,6 +555,8 @@ ROWS = [
     ("commands understood over the coach's voice at 0 dB", ("echo", "commands_over_voice_pct"), "echo", "—"),
     ("commands understood in silence (the same room, compared)", ("echo", "commands_in_silence_pct"), "echo", "—"),
     ("commands: points lost over the coach's voice", ("echo", "commands_points_lost"), "echo", "≤ 10 points"),
+    ("\"stop\" over the coach's voice: end of its voice → heard (the listener alone, not the daemon)", ("echo", "stop_heard_over_voice"), "echo", "—"),
+    ("\"stop\" in silence: end of its voice → heard (the same, compared)", ("echo", "stop_heard_in_silence"), "echo", "—"),
     ("echo canceller CPU, 16 kHz microphone", ("echo", "cpu_16k"), "echo", "≤ 0.05 core"),
     ("echo canceller CPU, 48 kHz microphone", ("echo", "cpu_48k"), "echo", "≤ 0.05 core"),
 ]
@@ -627,6 +629,8 @@ def echo(runs: int) -> dict:
         "commands_over_voice_pct": summary([run["over_voice"] for run in commands], 0, "%") | {"said_per_run": commands[0]["said"]},
         "commands_in_silence_pct": summary([run["silence"] for run in commands], 0, "%"),
         "commands_points_lost": summary([run["silence"] - run["over_voice"] for run in commands], 10.0, "points"),
+        "stop_heard_over_voice": summary([run["stop_heard_after_over_voice"] for run in commands if run["stop_heard_after_over_voice"] is not None], 0.25, "s"),
+        "stop_heard_in_silence": summary([run["stop_heard_after_silence"] for run in commands if run["stop_heard_after_silence"] is not None], 0.25, "s"),
         "cpu_16k": summary([run["cpu_per_second"] for run in triggers], 0.05, "core"),
         "cpu_48k": summary([run["cpu_48k"] for run in erle], 0.05, "core"),
         "examples": [a for run in triggers for a in run["actions"]][:20],
