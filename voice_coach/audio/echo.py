@@ -7,7 +7,8 @@ the output latency the stream reports). For each block of the microphone,
 delay (estimated by cross-correlation and kept tracked, see ``echo_delay``), and hands
 both to a :class:`Canceller` (one module per engine; ``speex_echo`` is the one shipped).
 
-Until the delay is found and the filter has heard a few seconds of the coach, it is not
+What the filter leaves of the coach's voice is kept from the recognizer by
+``echo_residual``. Until the delay is found and the filter has heard a few seconds of the coach, it is not
 :attr:`~EchoCancellation.working`, and the listener stays half-duplex (deaf while the
 coach speaks), as it does where no canceller can be loaded.
 """
@@ -22,7 +23,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .echo_delay import estimate_delay, far_span
-from .vad import ABOVE_FLOOR, FLOOR_RISE, MIN_LEVEL, level
+from .echo_residual import ACTIVE_LEVEL, ResidualGate
 from .speex_echo import SpeexCanceller, SpeexUnavailable
 
 log = logging.getLogger(__name__)
@@ -47,21 +48,6 @@ CONVERGE_SECONDS = 6.0
 """Seconds of the coach's voice the filter needs after the delay is found before it counts
 as working: until then the listener stays half-duplex (measured in a sox-reverberant
 room: Speex reached 15-18 dB after 3-4 s of speech, 20-25 dB after 6 s)."""
-ACTIVE_LEVEL = 1e-3
-"""Far-end RMS (full scale 1.0) above which the coach counts as playing (about -60 dBFS)."""
-RING_DECAY = 0.85
-"""Per frame, how the far end's level is taken to ring on in the room after it (about 0.3 s
-to fall by 20 dB): its reverberation is echo too."""
-NEAR_RATIO = 10.0
-"""While the coach is heard, a frame holds the person's voice only where the canceller
-removed this many times (10 dB) less of it than it typically removes of its echo alone."""
-TRACK_STEP = 0.02
-"""How fast (log10 units per frame: 0.2 dB) the typical share of the echo let through follows."""
-NEAR_ALWAYS = 0.5
-"""A frame the canceller took less than 6 dB from holds the person's voice however little of
-the echo it removes (a soft echo in a noisy room: its level stops at the noise)."""
-NEAR_HOLD_SECONDS = 0.4
-"""After a frame with the person's voice, this much more is passed as it is (word endings)."""
 
 
 class Canceller(Protocol):
@@ -123,13 +109,11 @@ class EchoCancellation:
         self.delay: float | None = None
         """The room's delay in seconds beyond the reported latencies; None until found."""
         self._candidate: float | None = None
-        self._ring = 0.0  # the far end's level as it rings on in the room
-        self._echo_only = 0.0  # log10 of the share of the echo the filter typically lets through
-        self._near_hold = 0
-        self._floor: float | None = None  # the room's noise level, while the coach is silent
+        self.residual = ResidualGate(rate)
+        """What the filter leaves of the coach's voice, kept from the recognizer."""
         self._converged = 0.0  # seconds of the coach's voice since the delay was found
         self._pending = np.zeros(0, dtype=np.int16)
-        self._history: deque[tuple[np.ndarray, float]] = deque()  # (raw microphone frame, its end time)
+        self._history: deque[np.ndarray] = deque()  # the raw microphone, for the delay
         self._history_samples = 0
         self._lock = threading.Lock()
 
@@ -170,41 +154,15 @@ class EchoCancellation:
         self._remember(near, end_time)
         far = self._far_at(end_time - frame / self.rate - self._shift(), frame)
         far_level = float(np.sqrt(np.mean(far**2)))
-        self._ring = max(far_level, self._ring * RING_DECAY)
-        if self._ring <= ACTIVE_LEVEL:
+        if self.residual.room_only(near, far_level):
             # The coach and its echo are silent: the microphone as it was, and no filtering (it
             # has nothing to learn from silence, and costs the idle coach nothing). Speex's DC
             # notch and pre-emphasis would change the person's voice a little for nothing.
-            loudness = level(near)
-            self._floor = loudness if self._floor is None else min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
             return near
         if self.delay is not None and far_level > ACTIVE_LEVEL:
             self._converged += frame / self.rate
         out = self.canceller.cancel(near, np.clip(far * 32767, -32768, 32767).astype(np.int16))
-        return self._without_residual(near, out, far_level)
-
-    def _without_residual(self, near: np.ndarray, out: np.ndarray, far_level: float) -> np.ndarray:
-        """``out`` softened where it holds only what the filter left of the coach's voice.
-
-        How much of the echo gets through is tracked as the median output/input ratio of the
-        frames while the coach plays (a quantile tracker: frames of the person's voice over it
-        are few, and move a median little); the person's voice, which the filter leaves
-        alone, raises a frame's ratio well above it, and its level above the room's noise
-        (tracked while the coach is silent, as the voice gate tracks its floor)."""
-        loudness = level(out)
-        self._floor = loudness if self._floor is None else self._floor
-        ratio = np.log10(max(loudness, 1.0) / max(level(near), 1.0))
-        if far_level > ACTIVE_LEVEL:  # not in the coach's pauses, where the room's noise sets the ratio
-            self._echo_only += TRACK_STEP if ratio > self._echo_only else -TRACK_STEP
-        above_floor = loudness > max(MIN_LEVEL, ABOVE_FLOOR * self._floor)
-        if above_floor and ratio > min(self._echo_only + np.log10(NEAR_RATIO), np.log10(NEAR_ALWAYS)):
-            self._near_hold = int(NEAR_HOLD_SECONDS * self.rate)
-        if self._near_hold > 0:
-            self._near_hold -= len(out)
-            return out
-        # What the filter left of the coach's voice, brought down to the room's own noise: the
-        # voice gate then hears an even room (silence would make the room itself sound like voice).
-        return (out * min(1.0, self._floor / max(loudness, 1.0))).astype(np.int16)
+        return self.residual.softened(near, out, far_level)
 
     def _far_at(self, start_time: float, count: int) -> np.ndarray:
         """``count`` frames at the microphone's rate of what was heard from ``start_time`` on."""
@@ -219,11 +177,11 @@ class EchoCancellation:
 
     def _remember(self, near: np.ndarray, end_time: float) -> None:
         """Keep the raw microphone; every :data:`TRACK_SECONDS` of it, look for the delay."""
-        self._history.append((near, end_time))
+        self._history.append(near)
         self._history_samples += len(near)
         if self._history_samples < TRACK_SECONDS * self.rate:
             return
-        window = np.concatenate([f for f, _ in self._history])
+        window = np.concatenate(self._history)
         self._history.clear()
         self._history_samples = 0
         start_time = end_time - len(window) / self.rate
