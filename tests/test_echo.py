@@ -170,3 +170,13 @@ def test_with_libspeexdsp_barge_in_is_in_use():
     canceller, mode = load_canceller(48000)
     assert canceller is not None and canceller.frame == 960
     assert mode == "barge-in: echo cancellation (speex) hears commands over the coach's voice"
+
+
+def test_a_breath_tone_gives_no_delay():
+    # A periodic tone matches itself a period later: any lag would do, so none is claimed.
+    lead, span = far_span(RATE)
+    t = np.arange(RATE + span) / RATE
+    far = np.sin(2 * np.pi * 220 * t) * 8000
+    start = lead - int(0.03 * RATE)
+    near = far[start : start + RATE] * 0.3 + np.random.default_rng(14).normal(0, 100, RATE)
+    assert estimate_delay(far, near, RATE) is None

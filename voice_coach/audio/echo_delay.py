@@ -21,6 +21,18 @@ value of the others; between unrelated signals the highest of thousands of lags 
 about 6 times above it (measured), so echo-free audio (a muted speaker) gives no such peak."""
 
 
+PLAYED_BIN = 1e-3
+"""Only frequencies where the far end has energy (above this share of its strongest) are
+compared: elsewhere the whitened spectrum is the room's noise, and its phase is random."""
+BROADBAND = 0.1
+"""At least this share of the frequencies must have been played (speech has most of them)."""
+UNIQUE_SECONDS = 0.002
+"""Around the highest peak, this much belongs to it..."""
+SECOND_PEAK = 0.5
+"""...and no other lag may reach this share of it: a breath tone or a chime, periodic, matches
+itself at every period, and the lag it gives may be any of them."""
+
+
 def estimate_delay(far: np.ndarray, near: np.ndarray, rate: int) -> float | None:
     """Seconds by which ``near`` (the microphone) lags ``far`` (what played), or None when
     no clear echo is in it. ``far`` starts :data:`MAX_LAG_SECONDS` before ``near`` and
@@ -29,7 +41,11 @@ def estimate_delay(far: np.ndarray, near: np.ndarray, rate: int) -> float | None
     if len(far) != len(near) + span or not np.any(far) or not np.any(near):
         return None
     size = 1 << int(np.ceil(np.log2(len(far) + len(near))))
-    spectrum = np.fft.rfft(near.astype(np.float64), size) * np.conj(np.fft.rfft(far.astype(np.float64), size))
+    far_spectrum = np.fft.rfft(far.astype(np.float64), size)
+    played = np.abs(far_spectrum) > PLAYED_BIN * np.abs(far_spectrum).max()
+    if played.mean() < BROADBAND:  # a tone: too few frequencies to tell one lag from the next
+        return None
+    spectrum = np.fft.rfft(near.astype(np.float64), size) * np.conj(far_spectrum) * played
     correlation = np.fft.irfft(spectrum / (np.abs(spectrum) + 1e-9), size)
     # near[n] ~ far[n + lead - lag]: its correlation peaks at shift lag - lead (negative shifts wrap)
     lags = np.arange(round(MIN_LAG_SECONDS * rate), round(MAX_LAG_SECONDS * rate) + 1)
@@ -37,6 +53,9 @@ def estimate_delay(far: np.ndarray, near: np.ndarray, rate: int) -> float | None
     best = int(np.argmax(values))
     typical = float(np.median(values)) + 1e-12
     if values[best] < PEAK_RATIO * typical or best in (0, len(values) - 1):  # at an edge: outside the range
+        return None
+    near_best = np.abs(np.arange(len(values)) - best) <= round(UNIQUE_SECONDS * rate)
+    if np.max(values[~near_best]) > SECOND_PEAK * values[best]:  # a tone: it matches itself a period later
         return None
     return float(lags[best]) / rate
 
