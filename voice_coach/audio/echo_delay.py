@@ -52,9 +52,10 @@ def estimate_delay(far: np.ndarray, near: np.ndarray, rate: int) -> float | None
     values = np.abs(correlation[(lags - lead) % size])
     best = int(np.argmax(values))
     typical = float(np.median(values)) + 1e-12
-    if values[best] < PEAK_RATIO * typical or best in (0, len(values) - 1):  # at an edge: outside the range
+    width = round(UNIQUE_SECONDS * rate)
+    if values[best] < PEAK_RATIO * typical or not width <= best < len(values) - width:  # at an edge: outside the range
         return None
-    near_best = np.abs(np.arange(len(values)) - best) <= round(UNIQUE_SECONDS * rate)
+    near_best = np.abs(np.arange(len(values)) - best) <= width
     if np.max(values[~near_best]) > SECOND_PEAK * values[best]:  # a tone: it matches itself a period later
         return None
     return float(lags[best]) / rate
