@@ -43,9 +43,10 @@ run() {  # every step that changes something: shown instead of done with --dry-r
 }
 warn() { echo "warning: $*" >&2; }
 
-# espeak-ng: the Dutch voice; libportaudio2: audio in and out; libatomic1: needed by
+# espeak-ng: the Dutch voice; libportaudio2: audio in and out; libspeexdsp1: the echo
+# canceller that lets the coach hear "stop" over its own voice; libatomic1: needed by
 # vosk's libvosk.so on arm64 (a Pi); python3-venv: the virtual environment.
-packages=(espeak-ng libportaudio2 libatomic1 python3 python3-venv)
+packages=(espeak-ng libportaudio2 libspeexdsp1 libatomic1 python3 python3-venv)
 $with_tests && packages+=(sox)
 # MBROLA's Dutch voice (clearer than espeak-ng) where the system's own apt sources
 # offer it (Raspberry Pi OS enables contrib and non-free); the sources are never changed.

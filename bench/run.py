@@ -582,6 +582,15 @@ ROWS = [
     ("missed commands, small room (reverb)", ("listening", "missed_commands_pct", "reverb"), "listening", "—"),
     ("missed commands, room + noise at 10 dB SNR", ("listening", "missed_commands_pct", "reverb_snr10"), "listening", "≤ 5 %"),
     ("missed commands, room + noise at 5 dB SNR", ("listening", "missed_commands_pct", "reverb_snr5"), "listening", "—"),
+    ("self-triggers per hour: every exercise played into its own microphone (barge-in on)", ("echo", "self_triggers_per_hour"), "echo", "0"),
+    ("echo return loss enhancement (filter and residual suppression, median per run)", ("echo", "erle"), "echo", "≥ 20 dB"),
+    ("commands understood over the coach's voice at 0 dB", ("echo", "commands_over_voice_pct"), "echo", "—"),
+    ("commands understood in silence (the same room, compared)", ("echo", "commands_in_silence_pct"), "echo", "—"),
+    ("commands: points lost over the coach's voice", ("echo", "commands_points_lost"), "echo", "≤ 10 points"),
+    ("\"stop\" over the coach's voice: end of its voice → heard (the listener alone, not the daemon)", ("echo", "stop_heard_over_voice"), "echo", "—"),
+    ("\"stop\" in silence: end of its voice → heard (the same, compared)", ("echo", "stop_heard_in_silence"), "echo", "—"),
+    ("echo canceller CPU, 16 kHz microphone", ("echo", "cpu_16k"), "echo", "≤ 0.05 core"),
+    ("echo canceller CPU, 48 kHz microphone", ("echo", "cpu_48k"), "echo", "≤ 0.05 core"),
 ]
 EAR_TARGETS = {"mb-nl2": {"ear_wer_sentences": 12.0, "ear_wer_long_form": 8.0}}
 """The best voice a Debian or Raspberry Pi OS install gets without Piper: at most these word
@@ -631,6 +640,33 @@ def listening(runs: int, hours: float) -> dict:
             "missed_commands_pct": {c: round(100 * v["missed"] / v["said"], 1) for c, v in bare_positive.items()},
         },
         "examples": [e for r in negatives for e in r["examples"]][:20],
+    }
+
+
+def echo(runs: int) -> dict:
+    """The coach's own exercises played into its microphone through random bedrooms (bench/echo.py):
+    every exercise once per run. One process at a time: the other groups' figures stay apart."""
+    import echo as echo_bench
+
+    cache = echo_bench.render_cache()
+    triggers = [echo_bench.self_trigger_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    erle = [echo_bench.erle_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    commands = [echo_bench.commands_run(korean_model(), KOREAN, seed, cache) for seed in range(runs)]
+    hours = [run["seconds"] / 3600 for run in triggers]
+    erle_figure = summary([run["erle_db"] for run in erle], 20.0, "dB")
+    return {
+        "hours": round(sum(hours), 2),
+        "self_triggers_per_hour": summary([len(run["actions"]) / h for run, h in zip(triggers, hours)], 0, "per hour")
+        | {"self_triggers_in_all": sum(len(run["actions"]) for run in triggers), "met": not any(run["actions"] for run in triggers)},
+        "erle": erle_figure | {"met": erle_figure["median"] >= 20.0, "per_exercise": [run["per_exercise"] for run in erle]},
+        "commands_over_voice_pct": summary([run["over_voice"] for run in commands], 0, "%") | {"said_per_run": commands[0]["said"]},
+        "commands_in_silence_pct": summary([run["silence"] for run in commands], 0, "%"),
+        "commands_points_lost": summary([run["silence"] - run["over_voice"] for run in commands], 10.0, "points"),
+        "stop_heard_over_voice": summary([run["stop_heard_after_over_voice"] for run in commands if run["stop_heard_after_over_voice"] is not None], 0.25, "s"),
+        "stop_heard_in_silence": summary([run["stop_heard_after_silence"] for run in commands if run["stop_heard_after_silence"] is not None], 0.25, "s"),
+        "cpu_16k": summary([run["cpu_per_second"] for run in triggers], 0.05, "core"),
+        "cpu_48k": summary([run["cpu_48k"] for run in erle], 0.05, "core"),
+        "examples": [a for run in triggers for a in run["actions"]][:20],
     }
 
 
@@ -736,7 +772,7 @@ def write_readme(report: dict) -> None:
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
-GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding"]
+GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "understanding", "echo"]
 """The groups of figures, each measured on its own with ``--only``."""
 
 
@@ -769,6 +805,8 @@ def main() -> None:
         report["open_answer_cpu"] = open_answer_cpu(args.runs)
     if args.only in (None, "listening"):
         report["listening"] = listening(args.runs, args.listening_hours)
+    if args.only in (None, "echo"):
+        report["echo"] = echo(args.runs)
     if args.only in (None, "understanding"):
         report["understanding"] = understanding(args.understanding_sentences, args.voices)
     if args.only in (None, "voice"):

@@ -145,13 +145,13 @@ def test_doctor_reports_each_part(tmp_path):
     result = cli_in_process(
         "--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "--audio", str(audio), "doctor",
         "--speaker", "vctest_speaker", "--microphone", "vctest_mic", "--microphone-rate", str(MIC_RATE),
-        "--model", str(korean_model_path()),
+        "--model", str(korean_model_path()), "--barge-in",
     )
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == [
         "config valid", "exercise scripts", "Dutch voice", "speech model", "vocabulary", "sound library", "default sound device",
-        "microphone", "speaker", "journal writable", "service"]
+        "microphone", "speaker", "listening while speaking", "journal writable", "service"]
     assert lines[1].startswith("OK   exercise scripts: 13 exercises, 0 of them your own")
     voice = best_voice(Path("/nonexistent"))
     assert lines[2].startswith(f"OK   Dutch voice: {voice.name} ({voice.engine}) speaks")
@@ -160,6 +160,7 @@ def test_doctor_reports_each_part(tmp_path):
     assert lines[6] == "OK   default sound device: ALSA's default device goes through no sound server"
     assert lines[7].startswith("OK   microphone: hears the room at ")
     assert lines[8].startswith("OK   speaker: played a chime on vctest_speaker")
+    assert lines[9] == "OK   listening while speaking: barge-in: echo cancellation (speex) hears commands over the coach's voice"
     assert peak(speaker_output(2)) > 0.1  # it reached the speaker
     assert result.returncode == 1  # the vocabulary and the service need fixing here
 
@@ -172,6 +173,20 @@ def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
     assert "Traceback" not in result.stderr, result.stderr
     assert f"FIX  speech model: no speech model at {tmp_path / 'vosk-model-small-nl-0.22'}; download it with: {command_name()} model download" in result.stdout
     assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout
+
+
+def test_doctor_says_when_the_coach_is_half_duplex(tmp_path, monkeypatch):
+    from voice_coach.audio import speex_echo
+
+    args = ("--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor", "--speaker", "nergens")
+    half_duplex = "OK   listening while speaking: half-duplex, deaf while the coach speaks: barge_in = false"
+    assert half_duplex in cli_in_process(*args).stdout  # the default, for now
+    assert half_duplex in cli_in_process(*args, "--no-barge-in").stdout
+    monkeypatch.setattr(speex_echo, "LIBRARY", "speexdsp-not-installed")
+    monkeypatch.setattr(speex_echo, "SONAME", "libspeexdsp-not-installed.so.1")
+    shown = cli_in_process(*args, "--barge-in").stdout
+    assert "FIX  listening while speaking: half-duplex, deaf while the coach speaks: libspeexdsp cannot be loaded" in shown
+    assert "apt-get install libspeexdsp1" in shown
 
 
 def test_an_answer_kept_in_the_persons_own_words_is_marked_so(tmp_path):

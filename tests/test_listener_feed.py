@@ -60,4 +60,4 @@ def test_the_configured_listener_follows_the_settings(model):
     settings = Settings(min_confidence=0.7, barge_in=True, open_answers="grammar")
     listener = Listener.configured(model, Heard(), settings, recorded_rate=RATE)
     assert (listener.mic, listener.rate, listener.min_confidence, listener.open_answers) == (None, RATE, 0.7, "grammar")
-    assert listener.barge_in is None  # nothing to barge in on without a speaker
+    assert listener.echo is None  # no echo to cancel without a speaker

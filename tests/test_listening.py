@@ -146,13 +146,6 @@ def test_the_coach_never_answers_itself(model, words):
     assert [phrase for _, phrase in found] == ["네"]
 
 
-def test_barge_in_lets_only_stop_through_while_the_coach_speaks(model, words):
-    with Speaker("vctest_speaker", rate=MIC_RATE) as speaker:
-        coach_speaking(speaker, 0.2, 4.0)
-        found = listen(model, [(0.6, words["네"]), (2.2, words["정지"])], 4.5, speaker, barge_in=True, stop_phrases=("정지",))
-    assert [phrase for _, phrase in found] == ["정지"]
-
-
 def test_phrases_the_model_cannot_recognize_are_named(model, caplog):
     assert unknown_words(model, ["시작", "start ademoefening", "네"]) == {"start ademoefening": ["start", "ademoefening"]}
     with caplog.at_level(logging.INFO):

@@ -2,7 +2,8 @@
 # The Pi's architecture, checked under emulation (qemu-user with binfmt): voice-coach's offline
 # bundle of real aarch64 wheels is installed without an index into an aarch64 venv, which then
 # validates the scripts, renders one exercise with the real aarch64 espeak-ng, and runs the
-# engine, loader and TTS tests. Timing and listening are left out: emulation is slower than
+# engine, loader, TTS and echo canceller tests (the bundle's arm64 libspeexdsp1 unpacked into
+# the sysroot, as install.sh would install it on a Pi). Timing and listening are left out: emulation is slower than
 # real time. Needs root (binfmt registration, as ../shared/tools/arm64-sysroot.sh says).
 #   tools/check-arm64.sh [WORK]   WORK keeps the sysroot between runs [default: ~/.cache/voice-coach-ci]
 set -euo pipefail
@@ -23,6 +24,9 @@ trap 'rm -rf "$run"' EXIT
 step "offline bundle of aarch64 wheels"
 PYTHON=${HOST_PYTHON:-$repo/.venv/bin/python} "$repo/tools/offline-bundle.sh" "$run/bundle" --arch arm64 --python 3.11 --tests
 
+step "the bundle's arm64 libspeexdsp1 into the sysroot (the echo canceller)"
+dpkg-deb -x "$(ls "$run"/bundle/debs/libspeexdsp1_*.deb | head -n 1)" "$QEMU_LD_PREFIX"
+
 step "aarch64 venv, installed from the bundle alone (--no-index)"
 "$python" -m venv "$run/venv"
 "$run/venv/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$run/bundle/wheels" voice-coach pytest hypothesis
@@ -42,8 +46,8 @@ assert seconds > 30, f"{sys.argv[1]} lasts only {seconds:.1f} s"
 print(f"check-arm64: veilig rendered, {seconds:.0f} s")
 EOF
 
-step "engine, loader and TTS tests"
-tests=("$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py")
+step "engine, loader, TTS and echo canceller tests"
+tests=("$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py" "$repo/tests/test_echo.py")
 arm64_pytest() { XDG_CACHE_HOME=$run/cache "$run/venv/bin/pytest" -q --rootdir "$repo" -o cache_dir="$run/pytest-cache" "$@"; }
 if ! arm64_pytest "${tests[@]}"; then
     # Under emulation espeak-ng once returned empty audio three renders in a row (1 run in 5);

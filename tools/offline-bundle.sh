@@ -3,7 +3,7 @@
 # voice-coach, into one folder to carry over (a USB stick):
 #   wheels/  voice-coach's own wheel and every Python package it needs, for the Pi's architecture
 #   piper/   Piper (piper-tts, GPL) and the packages it needs, when asked for (--piper)
-#   debs/    the Debian packages install.sh would fetch (espeak-ng, PortAudio, libatomic1, ...)
+#   debs/    the Debian packages install.sh would fetch (espeak-ng, PortAudio, libspeexdsp1, libatomic1, ...)
 #   model/   the Dutch speech model zip, when given (--model)
 #   voices/  Piper voice files (NAME.onnx and NAME.onnx.json), when given (--voice)
 #   SHA256SUMS and requirements.txt (each wheel pinned to its hash), from tools/bundle-sums.sh
@@ -90,7 +90,7 @@ if $debs; then
     apt_arch=(-o APT::Architecture="$arch" -o APT::Architectures="$arch" -o Dir::State::Lists="$state/lists"
               -o Dir::Cache="$state/cache" -o Dir::State::Status=/dev/null)
     apt-get -q "${apt_arch[@]}" update >/dev/null
-    wanted=(espeak-ng libportaudio2 libatomic1 python3-venv)
+    wanted=(espeak-ng libportaudio2 libspeexdsp1 libatomic1 python3-venv)
     mapfile -t closure < <(apt-cache "${apt_arch[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
         --no-breaks --no-replaces --no-enhances "${wanted[@]}" | grep '^\w' | grep -v -x -E 'debconf-2.0|perlapi|awk' | sort -u)
     (cd "$out/debs" && apt-get -q "${apt_arch[@]}" download "${closure[@]}" >/dev/null 2>&1 || true)

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from .devices import RETRY_SECONDS, DeviceStream, stream_lock
+from .echo import FarEnd
 from .portaudio import sounddevice
 from .mixer import Mixer
 
@@ -46,6 +47,8 @@ class Speaker(DeviceStream):
     def __init__(self, name: str | None = None, rate: int | None = None, volume: float = 0.7, wait_for_device: bool = False):
         super().__init__(name, rate, wait_for_device)
         self.mixer = Mixer(self.device.rate if self.device else rate or FALLBACK_RATE, volume)
+        self.far_end = FarEnd(self.mixer.rate)
+        """Every frame sent to the device, lately: the echo canceller's reference."""
         self.started_at = 0.0
         """Monotonic time of the first frame."""
         self._block = int(self.mixer.rate * BLOCK_SECONDS)
@@ -69,6 +72,10 @@ class Speaker(DeviceStream):
         """Monotonic time until which the coach's voice may still be heard (for half-duplex listening)."""
         frame = self.mixer.speech_until
         return self.started_at + frame / self.mixer.rate - LEAD_SECONDS + self._latency
+
+    def heard_frame(self, at: float) -> float:
+        """The mixer frame heard at monotonic time ``at`` (as the device's latency reports it)."""
+        return (at - self.started_at + LEAD_SECONDS - self._latency) * self.mixer.rate
 
     def frame_at(self, seconds: float) -> int:
         """The frame that plays at session time ``seconds``."""
@@ -95,6 +102,7 @@ class Speaker(DeviceStream):
         next_retry = 0.0
         while self._running:
             block = self.mixer.next_block(self._block if self.mixer.busy else self._idle_block)
+            self.far_end.played(block)
             if self._stream is None and time.monotonic() >= next_retry:
                 next_retry = time.monotonic() + RETRY_SECONDS
                 self._reopen()

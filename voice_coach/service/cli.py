@@ -100,7 +100,7 @@ def device_options(command):
     @click.option("--microphone", help="Input device, by (part of) its name [default: the system default].")
     @click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
     @click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
-    @click.option("--barge-in/--no-barge-in", default=None, help='Let "stop" through while the coach speaks [default: no].')
+    @click.option("--barge-in/--no-barge-in", default=None, help="Hear commands while the coach speaks, through echo cancellation [default: yes].")
     @functools.wraps(command)
     def wrapper(*args, speaker, speaker_rate, microphone, microphone_rate, model, barge_in, **kwargs):
         config: Config = click.get_current_context().obj
@@ -317,7 +317,7 @@ def _listener(settings: Settings, heard: queue.Queue[str], speaker, script: Scri
     try:
         model = load_model(settings.model)
         report_unknown(model, language.session_listening(script_answers(script)).phrases)
-        return Listener.configured(model, heard, settings, speaker, language.phrases.session["stop"])
+        return Listener.configured(model, heard, settings, speaker)
     except (DeviceError, ModelError) as err:
         click.echo(f"Not listening: {err} Type replies instead.", err=True)
         return None

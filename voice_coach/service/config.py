@@ -74,7 +74,11 @@ class Settings:
     min_confidence: float = 0.5
     """Recognized words below this confidence (0-1) are ignored."""
     barge_in: bool = False
-    """Let "stop" through while the coach speaks."""
+    """true: hear commands, "hulp" and crisis phrasings while the coach speaks, its own voice
+    taken out of the microphone by echo cancellation (libspeexdsp); where that library is
+    missing, half-duplex all the same. false (for now the default: on the bench the coach
+    still acts on its own voice, mostly in long breath tones): half-duplex, deaf while the
+    coach speaks."""
     open_answers: str = "free"
     """How open answers (the check-in) are heard: "free" (the model's language model,
     any words) or "grammar" (only the answer words and their phrasings)."""

@@ -156,7 +156,7 @@ class Daemon:
 
         self.listener = Listener.configured(
             model, _Forward(self.inbox, lambda text: self.listener.as_heard(text)), self.settings, self.speaker,
-            self.language.phrases.session.get("stop", ()), wait_for_device=True,
+            wait_for_device=True,
         )
         self.listener.start()
 

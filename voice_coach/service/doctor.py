@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..audio.echo import load_canceller
 from ..audio.portaudio import DeviceError, sounddevice
 from ..core.interpret import Interpreter
 from ..paths import command_name
@@ -55,6 +56,7 @@ def run_checks(config: Config) -> list[Check]:
     checks.append(_check("default sound device", lambda: _sound_route(config)))
     for name, probe in (("microphone", _microphone), ("speaker", _speaker)):
         checks.append(_check(name, lambda: probe(settings)) if library.ok else Check(name, False, "needs the sound library first"))
+    checks.append(_over_the_voice(settings))
     checks.append(_check("journal writable", lambda: _journal(settings.journal)))
     checks.append(_service())
     return checks
@@ -139,6 +141,15 @@ def _microphone(settings) -> str:
     if level < SILENT_DBFS:
         raise _Problem(f"hears nothing ({level:.0f} dBFS); is it muted? Check with alsamixer")
     return f"hears the room at {level:.0f} dBFS"
+
+
+def _over_the_voice(settings) -> Check:
+    """Whether commands are heard while the coach speaks (echo cancellation) or not (half-duplex)."""
+    name = "listening while speaking"
+    if not settings.barge_in:
+        return Check(name, True, "half-duplex, deaf while the coach speaks: barge_in = false in the config")
+    canceller, mode = load_canceller(settings.microphone_rate or 16000)
+    return Check(name, canceller is not None, mode)
 
 
 def _speaker(settings) -> str:

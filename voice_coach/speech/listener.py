@@ -1,7 +1,8 @@
-"""Listening: microphone -> half-duplex gate -> recognizer -> what was heard, on a queue."""
+"""Listening: microphone -> echo cancellation (or a half-duplex gate) -> recognizer -> what was heard, on a queue."""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from typing import Iterable, Protocol
@@ -9,6 +10,7 @@ from typing import Iterable, Protocol
 import numpy as np
 import vosk
 
+from ..audio.echo import EchoCancellation, speaker_echo_cancellation
 from ..audio.mic import Microphone
 from ..audio.speaker import Speaker
 from ..audio.vad import VoiceGate
@@ -18,8 +20,10 @@ from .asr import Recognition
 from .free_asr import FreeRecognizer
 from .grammar_asr import GrammarRecognizer
 
+log = logging.getLogger(__name__)
+
 HOLDOFF_SECONDS = 0.3
-"""After the coach falls silent, the microphone stays deaf this long (room echo)."""
+"""Half-duplex: after the coach falls silent, the microphone stays deaf this long (room echo)."""
 
 
 class ListeningSettings(Protocol):
@@ -32,7 +36,7 @@ class ListeningSettings(Protocol):
     min_confidence: float
     """Recognized words below this confidence are ignored."""
     barge_in: bool
-    """Let the stop phrases through while the coach speaks."""
+    """Hear commands over the coach's voice, through echo cancellation."""
     open_answers: str
     """How open answers are heard: "free" or "grammar"."""
 
@@ -40,11 +44,11 @@ class ListeningSettings(Protocol):
 class Listener:
     """Puts every phrase heard into ``heard``.
 
-    Half-duplex: whatever the microphone picks up while the coach's voice can be
-    heard (plus a short hold-off) is thrown away, so the coach never answers
-    itself. Breath tones and chimes do not deafen it: "pauze" works during them.
-    With ``barge_in``, a second recognizer that knows only ``stop_phrases`` keeps
-    listening while the coach speaks.
+    With ``echo`` (cancellation against the speaker's own output) working, the coach's
+    voice is taken out of the microphone and everything valid now is heard while it
+    speaks. Otherwise half-duplex: whatever the microphone picks up while the coach's
+    voice can be heard (plus a short hold-off) is thrown away, so the coach never
+    answers itself. Breath tones and chimes never deafen it: "pauze" works during them.
     While an open question waits (and ``open_answers`` is "free"), the model's own
     language model hears the answer; otherwise a grammar of what is valid now.
     """
@@ -58,8 +62,7 @@ class Listener:
         rate: int | None = None,
         min_confidence: float = 0.5,
         holdoff: float = HOLDOFF_SECONDS,
-        barge_in: bool = False,
-        stop_phrases: tuple[str, ...] = (),
+        echo: EchoCancellation | None = None,
         wait_for_device: bool = False,
         open_answers: str = "free",
         recorded: bool = False,
@@ -78,9 +81,8 @@ class Listener:
         self.recognizer: Recognition = self.grammar
         """The recognition in use now."""
         self.gate = VoiceGate(self.rate)
-        self.barge_in = GrammarRecognizer(model, self.rate, min_confidence) if barge_in else None
-        if self.barge_in:
-            self.barge_in.set_phrases(stop_phrases)
+        self.echo = echo
+        """The coach's voice taken out of the microphone; None: half-duplex only."""
         self._lock = threading.Lock()
         self._was_deaf = False
         self.frames_fed = 0
@@ -96,18 +98,21 @@ class Listener:
         heard: queue.Queue[str],
         settings: ListeningSettings,
         speaker: Speaker | None = None,
-        stop_phrases: tuple[str, ...] = (),
         wait_for_device: bool = False,
         recorded_rate: int | None = None,
     ) -> Listener:
         """The listener as ``settings`` have it: the one way the daemon, ``play``, the night test
-        and the bench build it. Barge-in needs a ``speaker`` to listen through. With
+        and the bench build it. Barge-in cancels the echo of ``speaker``, so it needs one. With
         ``recorded_rate``, audio at that rate comes only through :meth:`feed` (a recording)."""
-        return cls(
+        listener = cls(
             model, heard, speaker, settings.microphone, recorded_rate or settings.microphone_rate, settings.min_confidence,
-            barge_in=settings.barge_in and speaker is not None, stop_phrases=stop_phrases,
-            wait_for_device=wait_for_device, open_answers=settings.open_answers, recorded=recorded_rate is not None,
+            wait_for_device=wait_for_device, open_answers=settings.open_answers,
+            recorded=recorded_rate is not None,
         )
+        if speaker is not None:
+            listener.echo, mode = speaker_echo_cancellation(speaker, listener.rate) if settings.barge_in else (None, "half-duplex: barge_in is off")
+            (log.info if listener.echo or not settings.barge_in else log.warning)("listening %s", mode)
+        return listener
 
     def prepare(self, listenings: Iterable[Listening]) -> threading.Thread:
         """Compile every grammar of ``listenings`` (and the free recognizer, if an open
@@ -171,7 +176,7 @@ class Listener:
     @min_confidence.setter
     def min_confidence(self, value: float) -> None:
         """A new threshold (a reloaded config) for every recognizer."""
-        for recognizer in (self.grammar, self._free, self.barge_in):
+        for recognizer in (self.grammar, self._free):
             if recognizer is not None:
                 recognizer.min_confidence = value
 
@@ -191,29 +196,27 @@ class Listener:
         self.close()
 
     def _coach_audible(self, captured_at: float) -> bool:
-        return self.speaker is not None and captured_at < self.speaker.speaking_until + self.holdoff
+        """Half-duplex deafness: the coach's voice may be heard and no working canceller takes it out."""
+        if self.speaker is None or (self.echo is not None and self.echo.working):
+            return False
+        return captured_at < self.speaker.speaking_until + self.holdoff
 
     def feed(self, samples: np.ndarray, captured_at: float) -> None:
         """The microphone's audio callback: one block of int16 samples captured at
         ``captured_at`` (the bench and the night test feed it by hand too)."""
-        audio = samples.tobytes()
         with self._lock:
             self.frames_fed += len(samples)
+            if self.echo is not None:
+                samples = self.echo.clean(samples, captured_at)
+            source, text = self.recognizer, None
             if self._coach_audible(captured_at):
-                source, text = self.recognizer, None
                 if not self._was_deaf:
                     if self._continuing():  # what was said after an early phrase
                         text = source.finish()
                     source.reset()
                     self._was_deaf = True
-                if text is None and self.barge_in:
-                    source = self.barge_in
-                    text = source.accept(audio)
             else:
-                if self._was_deaf and self.barge_in:
-                    self.barge_in.reset()
                 self._was_deaf = False
-                source, text = self.recognizer, None
                 for segment in self.gate.admit(samples):
                     text = source.accept(segment.samples.tobytes()) or text
                     if segment.ends_utterance:  # the voice stopped: whatever is pending is said
