@@ -16,12 +16,17 @@ from conftest import REPO
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel, built from the checkout with the test environment's setuptools."""
+    """The wheel, built from the checkout with the test environment's setuptools; one build
+    at a time (each pytest-xdist worker builds its own, in the checkout's one build/ folder)."""
+    import fcntl
+
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True, timeout=300,
-    )
+    with open(tmp_path_factory.getbasetemp().parent / "wheel-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(REPO)],
+            check=True, capture_output=True, text=True, timeout=300,
+        )
     (built,) = out.glob("voice_coach-*.whl")
     return built
 
