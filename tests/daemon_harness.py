@@ -31,7 +31,7 @@ class DaemonProcess:
     def __init__(
         self, tmp: Path, *args: str, listen_stdin: bool = True, scripts: Path | None = None, env: dict | None = None,
         verbose: bool = True, journal: Path | None = None, speaker: str | None = "vctest_speaker",
-        start_check: str = "never",
+        start_check: str = "never", config: str = "",
     ):
         self.tmp = tmp
         self.journal = journal or tmp / "journal.sqlite"
@@ -40,10 +40,10 @@ class DaemonProcess:
         self.notify.bind(str(self.notify_path))
         self.notify.settimeout(0.2)
         self.messages: list[str] = []
-        config = tmp / "config.toml"
-        config.write_text("")
+        config_file = tmp / "config.toml"
+        config_file.write_text(config)
         command = [
-            sys.executable, "-m", "voice_coach", "--config", str(config), "--journal", str(self.journal),
+            sys.executable, "-m", "voice_coach", "--config", str(config_file), "--journal", str(self.journal),
             *(["-v"] if verbose else []),
             *(["--scripts", str(scripts)] if scripts else []),
             "run", *(["--speaker", speaker, "--speaker-rate", "48000"] if speaker else []), "--cache", str(SHARED_CACHE),

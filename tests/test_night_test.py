@@ -20,6 +20,7 @@ from daemon_harness import KOREAN
 from voice_coach.core.interpret import Interpreter
 from voice_coach.core.library import load_library
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
+from voice_coach.core.second_opinion import MARGIN
 from voice_coach.service.night_test import ADVICE_HOURS, NightTest
 
 RATE = 16000
@@ -55,7 +56,8 @@ def test_it_logs_what_it_would_have_started_and_sums_up(tmp_path):
     lines = result.stdout.splitlines()
     start = next(line for line in lines if "would start" in line)
     assert start.startswith("0:00:0") and "would start check-in" in start and "heard '시작 진짜'" in start
-    assert re.search(r"\((heard '[^']+'), (confidence [01]\.\d\d)\)$", start), start
+    # what each pass heard: the grammar's words, and the second pass's transcript and shortfall
+    assert re.search(r"\(heard '[^']+', confidence [01]\.\d\d; second pass heard '[^']*', shortfall -?\d+\.\d\)$", start), start
     assert any(line.startswith("0:00:1") and "would answer list" in line for line in lines)
     assert any(line.startswith("Listened 0.01 h. Exercises it would have started: 1 (") for line in lines)
     assert any("Times it would have answered list: 1" in line for line in lines)
@@ -100,6 +102,43 @@ def test_it_is_the_daemon_s_coach_listening_for_what_the_coach_says(korean_model
     listener.heard_by.last_continues = "죽고"  # as the recognizer leaves it for the rest of an early "죽고"
     test.put("싶어요")
     assert [(d.intent, d.exercise, d.heard) for d in test.logged] == [("start", "check-in", "시작 진짜"), ("crisis", None, "죽고 싶어요")]
+
+
+def test_it_logs_what_each_pass_heard_and_what_the_second_pass_turned_down(korean_model):
+    from voice_coach.speech.listener import Listener
+
+    test = NightTest(Interpreter.load(KOREAN), load_library([SCRIPTS_DIR], AUDIO_DIR), lambda done: None)
+    listener = test.listen_with(lambda sink: Listener(korean_model, sink, recorded=True, rate=RATE))
+    said = np.concatenate([room(1, RATE), espeak("시작 진짜", "ko", RATE), room(1.5, RATE)])
+    for start in range(0, len(said), RATE // 10):  # heard by the grammar, then heard again over the same audio
+        test.feed(said[start : start + RATE // 10], start / RATE)
+    talk = espeak("우리 지금 어떻게 가다 사람 많이 오다 보다", "ko+m3", RATE)
+    listener.heard_audio = talk.tobytes()  # as if the grammar had forced that talk onto "목록"
+    test.put("목록")
+    confirmed, turned_down = test.logged
+    assert (confirmed.intent, confirmed.exercise, confirmed.turned_down) == ("start", "check-in", False)
+    assert (turned_down.intent, turned_down.turned_down) == ("list", True)
+    assert confirmed.second.shortfall <= MARGIN < turned_down.second.shortfall
+    assert str(turned_down).startswith("0:00:03  turned down by the second pass: would answer list  (heard '")
+    assert f"second pass heard {turned_down.second.transcript!r}, shortfall " in str(turned_down)
+    summary = test.summary(1.0)
+    assert "Exercises it would have started: 1 (1.00 per hour)." in summary[0]
+    assert "Times the second pass turned down list: 1 (1.00 per hour)." in summary
+    assert not any("would have answered list" in line for line in summary)
+
+
+def test_without_the_second_pass_it_logs_the_grammar_s_hearing_alone(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("second_pass = false\n")
+    recording = night(tmp_path, [(3.0, "목록")], 8)
+    result = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "--config", str(config), "night-test", "--recording", str(recording),
+         "--model", str(korean_model_path()), "--language", str(KOREAN)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if "would answer list" in line]
+    assert line.endswith(")") and "second pass" not in line
 
 
 def test_a_broken_recording_is_a_clear_error(tmp_path):

@@ -110,9 +110,19 @@ def test_the_check_flow_with_real_speech_and_the_real_model(tmp_path):
     with korean_daemon(tmp_path, parts, 25, start_check="always") as daemon:
         daemon.ready()
         daemon.wait_log("heard '시작 안녕하세요'", 20)
+        daemon.wait_log("second pass confirmed start in ")  # heard again off the audio thread; never its words
         daemon.wait_log("asked whether to start veilig")
         daemon.wait_log("heard '네'", 20)
         daemon.wait_log("exercise veilig started")
+
+
+def test_with_the_second_pass_off_the_grammar_s_hearing_is_acted_on_at_once(tmp_path):
+    parts = [(1.0, espeak("시작 안녕하세요", "ko"))]
+    with korean_daemon(tmp_path, parts, 12, start_check="always", config="second_pass = false\n") as daemon:
+        daemon.ready()
+        daemon.wait_log("heard '시작 안녕하세요'", 20)
+        daemon.wait_log("asked whether to start veilig")
+    assert not [line for line in daemon.lines if "second pass" in line]
 
 
 def idle_crisis_peak(tmp_path: Path, hour: int) -> float:

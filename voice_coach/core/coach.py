@@ -21,6 +21,7 @@ from .interpret import Interpreter, Listening, Reading
 from .library import Library
 from .phrases import list_item, start_check_question
 from .script import Script
+from .second_opinion import Confirmed, Meaning, TurnedDown
 from .yes_no import YES_NO, YesNoQuestion
 
 CHECK_SECONDS = 10.0
@@ -109,7 +110,10 @@ class CrisisHeard:
     """During an exercise (its session is marked) or idle (a session of its own)."""
 
 
-CoachAction = Action | ListenFor | Understood | StartAsked | StartLapsed | ExerciseStarted | ExerciseEnded | CrisisHeard
+CoachAction = (
+    Action | ListenFor | Understood | StartAsked | StartLapsed | ExerciseStarted | ExerciseEnded | CrisisHeard
+    | Confirmed | TurnedDown
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,17 @@ class Coach:
         still waits for its answer."""
         self.library, self.settings = library, settings
         return [self._listen_idle(now)] if self.state == "idle" else []
+
+    def checked_meaning(self, reading: Reading) -> Meaning | None:
+        """What ``reading`` would make the coach do now that a second hearing must confirm
+        first (:mod:`.second_opinion`): while no exercise runs (idle, or at the start check), a
+        start, the list or help; in any state, a crisis or distress. None for the rest (the
+        check's ja and nee, answers, commands during an exercise)."""
+        if self.engine is not None:
+            event = self.language.event(reading, self.engine.expected_answers, self.engine.open_answer)
+            return Meaning("crisis") if isinstance(event, Crisis) else Meaning("distress") if isinstance(event, Distress) else None
+        intent = self.language.idle_intent(reading, list(self.language.spoken_names(self.library)))
+        return Meaning(intent.name, intent.value) if intent is not None else None
 
     def listenings(self) -> tuple[Listening, ...]:
         """Everything the coach may listen for with this library, for a recognizer to prepare."""

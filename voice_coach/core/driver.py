@@ -10,11 +10,12 @@ the same loop runs an hour of the device in a moment under :mod:`.virtual_time`.
 from __future__ import annotations
 
 import queue
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol
 
 from .coach import Coach, CoachAction
 from .engine import SaveAnswer
+from .second_opinion import CARE, CRISIS_PATIENCE, REPEAT_SECONDS, Confirmed, Meaning, Question, SecondHearing, TurnedDown
 
 
 class DriverClock(Protocol):
@@ -42,10 +43,17 @@ class Heard:
     continues: str | None = None
     """A phrase of the same breath, heard (and acted on) just before: this is the rest.
     "stoppen" then "met leven" is one crisis, not a stop and some words."""
+    audio: bytes | None = field(default=None, repr=False)
+    """The utterance up to the phrase (int16 at the listener's rate) when a grammar heard it,
+    for a second pass to hear again; None when typed, or heard by the model's own language
+    model already."""
 
 
 HEARD = "heard"
-"""The inbox kind of a :class:`Heard`; every other kind is the caller's."""
+"""The inbox kind of a :class:`Heard`."""
+SECOND_OPINION = "second opinion"
+"""The inbox kind of a second pass's verdict: ``(Question, SecondHearing or None)``; every other
+kind is the caller's."""
 
 
 class TypedLines:
@@ -75,6 +83,7 @@ class Driver:
         perform: Callable[[CoachAction], object],
         night: Callable[[], bool] = lambda: False,
         lookahead: float = 0.0,
+        second_pass: Callable[[bytes, Question], None] | None = None,
     ):
         self.coach = coach
         self.clock = clock
@@ -82,6 +91,12 @@ class Driver:
         self.night = night
         """Whether it is night now (the wall clock's business, not the coach's)."""
         self.lookahead = lookahead
+        self.second_pass = second_pass
+        """Hears an utterance again and answers through :meth:`second_opinion` (at once, or
+        later through the inbox as :data:`SECOND_OPINION`); None: what a grammar heard is acted
+        on as it is."""
+        self._crisis_held_at: float | None = None  # a crisis the second hearing did not confirm
+        self._waiting: list[Question] = []  # heard, and waiting for their second hearing
 
     def start(self) -> None:
         """Listen, idle."""
@@ -93,13 +108,14 @@ class Driver:
 
     def wait_seconds(self) -> float | None:
         """Real seconds until the coach next has something to do (None: only something heard)."""
-        due = self.coach.next_due()
-        if due is None:
+        dues = [due for due in (self.coach.next_due(), self._crisis_deadline()) if due is not None]
+        if not dues:
             return None
-        return max(0.0, self.clock.real_seconds(due - self.lookahead - self.clock.now()))
+        return max(0.0, self.clock.real_seconds(min(dues) - self.lookahead - self.clock.now()))
 
     def tick(self) -> None:
         """Carry out whatever has come due."""
+        self._answer_overdue_crises()
         self._do(self.coach.advance(self.clock.now() + self.lookahead))
 
     def hear(self, heard: Heard) -> None:
@@ -109,7 +125,60 @@ class Driver:
             whole = self.coach.language.read(f"{heard.continues} {heard.text}")
             if whole.crisis is not None:  # crisis first, over the whole breath (once: not for an early crisis)
                 reading = whole
-        self._do(self.coach.hear(reading, self.clock.now(), self.night(), heard.confidence))
+        now = self.clock.now()
+        meaning = self.coach.checked_meaning(reading) if self.second_pass is not None and heard.audio else None
+        if meaning is not None and not (meaning.name == "crisis" and self._crisis_held(now)):
+            question = Question(meaning, self.coach.language.phrases.fillers, reading, heard.confidence, now)
+            self._waiting.append(question)
+            self.second_pass(heard.audio, question)
+            return
+        self._do(self.coach.hear(reading, now, self.night(), heard.confidence))
+
+    def second_opinion(self, question: Question, hearing: SecondHearing | None) -> None:
+        """What the second pass heard for ``question`` (None: it could not hear): the coach
+        hears the question if it agrees, and a crisis the second hearing found in any case."""
+        if not any(waiting is question for waiting in self._waiting):
+            return  # answered already: a crisis that could not wait
+        self._waiting = [waiting for waiting in self._waiting if waiting is not question]
+        second = self.coach.language.read(hearing.transcript) if hearing is not None else None
+        if second is not None and second.crisis is not None and question.meaning.name != "crisis":
+            self._act(replace(question, meaning=Meaning("crisis"), reading=second), hearing)  # crisis first
+            return
+        meaning_now = self.coach.checked_meaning(question.reading)
+        if meaning_now != question.meaning:  # the coach moved on meanwhile (an exercise began or ended)
+            if meaning_now is None and question.meaning.name in CARE:  # as this state takes it, unchecked
+                self._do(self.coach.hear(question.reading, self.clock.now(), self.night(), question.confidence))
+            return
+        agrees = question.agrees(hearing, self.coach.checked_meaning(second) if second is not None else None)
+        if not agrees and question.meaning.name == "crisis" and self._crisis_held(question.asked_at):
+            agrees = True  # a crisis said twice before either verdict came
+        if agrees:
+            self._act(question, hearing)
+            return
+        self.perform(TurnedDown(self.clock.now(), question.meaning, hearing))
+        if question.meaning.name == "crisis":
+            self._crisis_held_at = question.asked_at
+
+    def _act(self, question: Question, hearing: SecondHearing | None) -> None:
+        """Confirmed (or a crisis that could not wait): the coach hears ``question``'s reading."""
+        now = self.clock.now()
+        self.perform(Confirmed(now, question.meaning, hearing, now - question.asked_at))
+        self._do(self.coach.hear(question.reading, now, self.night(), question.confidence))
+
+    def _crisis_held(self, now: float) -> bool:
+        """Whether a crisis turned down lately makes this one be answered at once."""
+        held, self._crisis_held_at = self._crisis_held_at, None
+        return held is not None and now - held <= REPEAT_SECONDS
+
+    def _crisis_deadline(self) -> float | None:
+        """When the first crisis still waiting for its second hearing is answered without it."""
+        return min((q.asked_at + CRISIS_PATIENCE for q in self._waiting if q.meaning.name == "crisis"), default=None)
+
+    def _answer_overdue_crises(self) -> None:
+        now = self.clock.now()
+        for question in [q for q in self._waiting if q.meaning.name == "crisis" and now >= q.asked_at + CRISIS_PATIENCE]:
+            self._waiting = [waiting for waiting in self._waiting if waiting is not question]
+            self._act(question, None)
 
     def reload(self, library, settings) -> None:
         """New exercises and settings (a reloaded configuration)."""
@@ -132,6 +201,8 @@ class Driver:
         then carry out whatever has come due."""
         if item is not None and item[0] == HEARD:
             self.hear(item[1])
+        elif item is not None and item[0] == SECOND_OPINION:
+            self.second_opinion(*item[1])
         self.tick()
 
     def step(self, inbox: Inbox, longest: float | None = None) -> None:

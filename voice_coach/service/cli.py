@@ -521,7 +521,7 @@ def _night_test(settings: Settings, hours: float, night, language: Path | None) 
         vosk_model = load_model(settings.model)
     except ModelError as err:
         raise click.ClickException(str(err)) from None
-    test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)))
+    test = NightTest(interpreter, _library(settings), lambda done: click.echo(str(done)), second_pass=settings.second_pass)
 
     def make_listener(sink) -> Listener:
         return Listener.configured(vosk_model, sink, settings, wait_for_device=True, recorded_rate=night.rate if night else None)

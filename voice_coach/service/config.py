@@ -79,6 +79,10 @@ class Settings:
     missing, half-duplex all the same. false (for now the default: on the bench the coach
     still acts on its own voice, mostly in long breath tones): half-duplex, deaf while the
     coach speaks."""
+    second_pass: bool = True
+    """true: a start, the list or help heard idle, and a crisis or distress phrasing heard at
+    any time, is first heard again by the model's own language model, and done only when that
+    agrees (a crisis heard twice is answered either way). false: acted on at once."""
     open_answers: str = "free"
     """How open answers (the check-in) are heard: "free" (the model's language model,
     any words) or "grammar" (only the answer words and their phrasings)."""
@@ -125,6 +129,7 @@ RULES: dict[str, tuple[str, float | None, float | None]] = {
     "journal": ("path", None, None),
     "min_confidence": ("float", 0.0, 1.0),
     "barge_in": ("bool", None, None),
+    "second_pass": ("bool", None, None),
     "open_answers": ("choice", None, None),
     "volume": ("float", 0.1, 1.0),
     "start_check": ("choice", None, None),

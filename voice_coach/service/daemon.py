@@ -26,14 +26,16 @@ from ..core.coach import (
     Coach, CoachAction, CoachSettings, CrisisHeard, ExerciseEnded, ExerciseStarted, ListenFor, StartAsked, StartLapsed,
     Understood,
 )
-from ..core.driver import HEARD, Driver, DriverClock, Heard, Inbox
+from ..core.driver import HEARD, SECOND_OPINION, Driver, DriverClock, Heard, Inbox
 from ..core.engine import SaveAnswer
 from ..core.interpret import Interpreter, Listening
 from ..core.library import Library
+from ..core.second_opinion import Confirmed, TurnedDown
 from ..core.timeline import describe
 from ..paths import command_name
 from ..speech.asr import load_model
 from ..speech.model import ModelError
+from ..speech.second_pass import InTheBackground
 from ..speech.speech_cache import prerender, sentences
 from ..speech.tts import SpeechError
 from ..speech.vocabulary import listened_phrases, report_unknown
@@ -86,6 +88,9 @@ class Daemon:
         self.keeper = JournalKeeper(None)
         """The journal's side of what the coach does (without a journal until one opens)."""
         self.listener = None
+        self.second_pass: InTheBackground | None = None
+        """Hears again what a grammar heard, for the coach to act on only if it agrees (used while
+        ``second_pass`` is on; made with the listener)."""
 
     # -- start and stop ---------------------------------------------------
     def run(self) -> int:
@@ -143,6 +148,7 @@ class Daemon:
         self.player = player
         self.coach = Coach(self.language, self.library, AudioTiming(self.cache), coach_settings(self.settings))
         self.driver = Driver(self.coach, clock, self._perform, night or (lambda: is_night(datetime.now())), lookahead)
+        self._use_second_pass()
         self._prepare_grammars()
         self.driver.start()
         self.notifier.ready(LISTENING)
@@ -153,10 +159,14 @@ class Daemon:
             read_lines(sys.stdin, _Forward(self.inbox))
             return
         from ..speech.listener import Listener
+        from ..speech.model_second_pass import ModelSecondPass
 
         self.listener = Listener.configured(
             model, _Forward(self.inbox, lambda text: self.listener.as_heard(text)), self.settings, self.speaker,
             wait_for_device=True,
+        )
+        self.second_pass = InTheBackground(
+            ModelSecondPass(model, self.listener.rate), lambda *verdict: self.inbox.put((SECOND_OPINION, verdict)),
         )
         self.listener.start()
 
@@ -207,6 +217,10 @@ class Daemon:
                 self.notifier.status(LISTENING)
             case CrisisHeard():
                 self.keeper.crisis(action)
+            case Confirmed(meaning=meaning, waited=waited):
+                log.info("second pass confirmed %s in %.3f s", meaning.name, waited)  # never the words
+            case TurnedDown(meaning=meaning):
+                log.info("second pass turned down %s", meaning.name)
             case SaveAnswer():
                 self._log(action)
                 return self.keeper.keep(action)
@@ -222,6 +236,11 @@ class Daemon:
             log.info("at %.3f: %s", action.at, line)
 
     # -- listening --------------------------------------------------------
+    def _use_second_pass(self) -> None:
+        """Hear again before acting, as ``second_pass`` says (a reload may switch it)."""
+        wanted = self.settings.second_pass and self.second_pass is not None
+        self.driver.second_pass = self.second_pass.ask if wanted else None
+
     def _listen_for(self, listening: Listening) -> None:
         if self.listener is not None:
             self.listener.listen_for(listening)
@@ -281,6 +300,7 @@ class Daemon:
         self.config, self.settings, self.library = config, config.settings, library
         if self.listener is not None:
             self.listener.min_confidence = self.settings.min_confidence
+        self._use_second_pass()
         self.driver.reload(library, coach_settings(self.settings))
         self._prepare_grammars()
         log.warning("reloaded: %d exercises", len(library.scripts))

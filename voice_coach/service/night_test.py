@@ -9,6 +9,8 @@ the daemon reads it, and it listens for what the coach says to listen for."""
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import Counter
 import time
 import wave
 from dataclasses import dataclass, field
@@ -21,10 +23,13 @@ import numpy as np
 from ..audio.sound import SoundError, open_wav
 from ..core.coach import Coach, CoachAction, CoachSettings, ExerciseStarted, ListenFor, StartAsked, Understood
 from ..core.driver import Driver, Heard
+from ..core.second_opinion import Meaning, Question, SecondHearing, TurnedDown
 from ..core.engine import EstimatedTiming
 from ..core.interpret import Interpreter
 from ..core.library import Library
 from ..speech.listener import Listener
+from ..speech.model_second_pass import ModelSecondPass
+from ..speech.second_pass import AtOnce, InTheBackground
 
 TARGET_PER_HOUR = 0.1
 """At most one false start in ten hours."""
@@ -74,11 +79,21 @@ class WouldDo:
     """What the recognizer heard in that breath."""
     confidence: float | None
     """The lowest word confidence; None when no word carried one."""
+    second: SecondHearing | None = None
+    """What the second pass heard (None: there was none)."""
+    turned_down: bool = False
+    """The second pass disagreed: it would not have been done."""
 
     def __str__(self) -> str:
         what = {"start": f"would start {self.exercise}", "asked": f"would ask about {self.exercise}"}.get(self.intent, f"would answer {self.intent}")
+        if self.turned_down:
+            what = f"turned down by the second pass: {what}"
         confidence = "no confidence" if self.confidence is None else f"confidence {self.confidence:.2f}"
-        return f"{self.at}  {what}  (heard {self.heard!r}, {confidence})"
+        second = ""
+        if self.second is not None:
+            shortfall = "" if self.second.shortfall is None else f", shortfall {self.second.shortfall:.1f}"
+            second = f"; second pass heard {self.second.transcript!r}{shortfall}"
+        return f"{self.at}  {what}  (heard {self.heard!r}, {confidence}{second})"
 
 
 LOGGED = ("list", "help", "crisis", "distress")
@@ -105,18 +120,33 @@ class NightTest:
     """Seconds into the recording being fed; None while listening live."""
     settings: CoachSettings = CoachSettings(start_check="never")
     """How the coach decides (the bench asks before starts, as shipped, and logs each question)."""
+    second_pass: bool = True
+    """Hear again what a grammar heard before acting, as the daemon does by default."""
 
     def __post_init__(self) -> None:
         self.coach = Coach(self.language, self.library, EstimatedTiming(), self.settings)
         self.driver = Driver(self.coach, self, self._log)
         self._heard = Heard("")
+        self._second: SecondHearing | None = None
+        self._lock = threading.RLock()  # live, the microphone's thread and the second pass's both drive the coach
 
     def listen_with(self, make_listener: Callable[["NightTest"], Listener]) -> Listener:
         """Make the listener (with this test as its sink); the coach then says what to listen for."""
         self.listener = make_listener(self)
+        if self.second_pass:
+            hearing = ModelSecondPass(self.listener.model, self.listener.rate)
+            # a recording: heard again at once, in order; live: off the microphone's thread
+            self.driver.second_pass = (AtOnce if self.listener.mic is None else InTheBackground)(hearing, self._judge).ask
         self.listener.prepare(self.coach.listenings())
         self.driver.start()
         return self.listener
+
+    def _judge(self, question: Question, hearing: SecondHearing | None) -> None:
+        """The second pass's verdict (on the second pass's thread, live)."""
+        with self._lock:
+            self._second = hearing
+            self.driver.second_opinion(question, hearing)
+            self._second = None
 
     def now(self) -> float:
         """The coach's time: the place in the recording, or the monotonic clock live."""
@@ -126,12 +156,12 @@ class NightTest:
         return coach_seconds
 
     def put(self, text: str) -> None:
-        """The listener's sink, called on its audio thread just after recognition (the only
-        thread that drives the coach here)."""
-        self._heard = self.listener.as_heard(text) if self.listener else Heard(text, None)
-        self.driver.hear(self._heard)
-        if self.coach.state == "exercise":
-            self.driver.stop()
+        """The listener's sink, called on its audio thread just after recognition."""
+        with self._lock:
+            self._heard = self.listener.as_heard(text) if self.listener else Heard(text, None)
+            self.driver.hear(self._heard)
+            if self.coach.state == "exercise":
+                self.driver.stop()
 
     def _log(self, action: CoachAction) -> None:
         """Carry out nothing but the listening; log what the coach would have done."""
@@ -144,11 +174,15 @@ class NightTest:
                 self._would("start", script_id)
             case StartAsked(script_id=script_id):
                 self._would("asked", script_id)
+            case TurnedDown(meaning=Meaning(name="start", value=name)):
+                self._would("asked", self.language.spoken_names(self.library)[name], turned_down=True)
+            case TurnedDown(meaning=meaning):
+                self._would(meaning.name, None, turned_down=True)
 
-    def _would(self, intent: str, exercise: str | None) -> None:
+    def _would(self, intent: str, exercise: str | None, turned_down: bool = False) -> None:
         at = f"{datetime.now():%H:%M:%S}" if self.position is None else _clock(self.position)
         said = " ".join(filter(None, (self._heard.continues, self._heard.text)))  # the whole breath
-        done = WouldDo(at, intent, exercise, said, self._heard.confidence)
+        done = WouldDo(at, intent, exercise, said, self._heard.confidence, self._second, turned_down)
         self.logged.append(done)
         self.report(done)
 
@@ -174,14 +208,14 @@ class NightTest:
 
     def summary(self, hours: float) -> list[str]:
         """What it would have done per hour, and how to tune the coach."""
-        starts = [d for d in self.logged if d.intent == "start"]
+        done = [d for d in self.logged if not d.turned_down]
+        starts = [d for d in done if d.intent == "start"]
         lines = [f"Listened {hours:.2f} h. Exercises it would have started: {len(starts)} ({_rate(len(starts), hours)})."]
-        others = {}
-        for done in self.logged:
-            if done.intent != "start":
-                others[done.intent] = others.get(done.intent, 0) + 1
-        for intent, count in sorted(others.items()):
+        for intent, count in sorted(Counter(d.intent for d in done if d.intent != "start").items()):
             lines.append(f"Times it would have answered {intent}: {count} ({_rate(count, hours)}).")
+        for intent, count in sorted(Counter(d.intent for d in self.logged if d.turned_down).items()):
+            what = "a start" if intent == "asked" else intent
+            lines.append(f"Times the second pass turned down {what}: {count} ({_rate(count, hours)}).")
         if not starts:
             if hours < ADVICE_HOURS:
                 lines.append(

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 HOLDOFF_SECONDS = 0.3
 """Half-duplex: after the coach falls silent, the microphone stays deaf this long (room echo)."""
+KEPT_SECONDS = 15.0
+"""The utterance kept for a second pass, from the gate's pre-roll on: at most its last seconds
+(about as long as the recognizer lets one utterance run)."""
 
 
 class ListeningSettings(Protocol):
@@ -90,6 +93,12 @@ class Listener:
         self.heard_by: Recognition = self.grammar
         """The recognition that heard the text last put in ``heard`` (its confidence and more)."""
         self._listen_next: Listening | None = None  # waits for the end of an utterance accepted early
+        self._utterance: list[np.ndarray] = []  # what the gate let through of the utterance going on
+        self._utterance_samples = 0
+        self.heard_audio: bytes | None = None
+        """The utterance of the text last put in ``heard``, up to it, as int16 at ``rate``, when a
+        grammar heard it (a second pass may hear it again); None when the model's own language
+        model heard it already."""
 
     @classmethod
     def configured(
@@ -158,7 +167,7 @@ class Listener:
     def as_heard(self, text: str) -> Heard:
         """``text``, just put in ``heard``, as the coach takes it: with the confidence of the
         recognition that heard it, and the early phrase it is the rest of."""
-        return Heard(text, self.heard_by.last_confidence, self.heard_by.last_continues)
+        return Heard(text, self.heard_by.last_confidence, self.heard_by.last_continues, self.heard_audio)
 
     def _hears_freely(self, listening: Listening) -> bool:
         return listening.open_answer and self.open_answers == "free"
@@ -195,6 +204,22 @@ class Listener:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _keep(self, samples: np.ndarray) -> None:
+        """Add ``samples`` to the utterance going on, keeping its last :data:`KEPT_SECONDS`."""
+        self._utterance.append(samples)
+        self._utterance_samples += len(samples)
+        while self._utterance_samples - len(self._utterance[0]) >= KEPT_SECONDS * self.rate:
+            self._utterance_samples -= len(self._utterance.pop(0))
+
+    def _forget_utterance(self) -> None:
+        self._utterance, self._utterance_samples = [], 0
+
+    def _heard_in(self, source: Recognition, text: str) -> str:
+        """``text`` was heard by ``source``: remember by which, and the utterance up to it."""
+        self.heard_by = source
+        self.heard_audio = b"".join(s.tobytes() for s in self._utterance) if source is self.grammar else None
+        return text
+
     def _coach_audible(self, captured_at: float) -> bool:
         """Half-duplex deafness: the coach's voice may be heard and no working canceller takes it out."""
         if self.speaker is None or (self.echo is not None and self.echo.working):
@@ -211,18 +236,23 @@ class Listener:
             source, text = self.recognizer, None
             if self._coach_audible(captured_at):
                 if not self._was_deaf:
-                    if self._continuing():  # what was said after an early phrase
-                        text = source.finish()
+                    if self._continuing() and (found := source.finish()):  # what was said after an early phrase
+                        text = self._heard_in(source, found)
                     source.reset()
+                    self._forget_utterance()
                     self._was_deaf = True
             else:
                 self._was_deaf = False
                 for segment in self.gate.admit(samples):
-                    text = source.accept(segment.samples.tobytes()) or text
+                    self._keep(segment.samples)
+                    if found := source.accept(segment.samples.tobytes()):
+                        text = self._heard_in(source, found)
+                        if not self._continuing():  # the recognizer's own end of an utterance
+                            self._forget_utterance()
                     if segment.ends_utterance:  # the voice stopped: whatever is pending is said
-                        text = source.finish() or text
-            if text:
-                self.heard_by = source
+                        if found := source.finish():
+                            text = self._heard_in(source, found)
+                        self._forget_utterance()
             if self._listen_next is not None and not self._continuing():
                 self._switch()
         if text:
