@@ -683,6 +683,54 @@ def exercise_listening(runs: int, hours: float) -> dict:
     }
 
 
+HELDOUT = ROOT / "bench" / "heldout"
+"""Sentence sets by independent Dutch ears: never tuned or trained on (the model's threshold was chosen on them)."""
+
+
+def heldout() -> dict:
+    """What the coach makes of each held-out set, typed to the idle coach (the same reading in
+    every state: tests/test_crisis.py): crisis sentences reaching 113 (the crisis message, or the
+    question asked once with its 113 line), and look-alikes given either. Deterministic: one run."""
+    import tomllib
+
+    from voice_coach.core.interpret import Interpreter
+
+    language = Interpreter.load()
+
+    def share(sentences: list[str], wanted: tuple[str, ...]) -> float:
+        said = [language.idle(s, []) for s in sentences]
+        return round(100 * sum(i is not None and i.name in wanted for i in said) / len(sentences), 1)
+
+    figures = {}
+    for path in sorted(HELDOUT.glob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        figures[path.stem] = {
+            "crisis_sentences": len(data["crisis"]), "look_alikes": len(data["look_alikes"]),
+            "crisis_reaches_113_pct": share(data["crisis"], ("crisis", "distress")),
+            "crisis_message_pct": share(data["crisis"], ("crisis",)),
+            "look_alikes_crisis_message_pct": share(data["look_alikes"], ("crisis",)),
+            "look_alikes_asked_pct": share(data["look_alikes"], ("distress",)),
+        }
+    return figures
+
+
+def heldout_table(report: dict) -> str:
+    sets = report.get("heldout")
+    if not sets:
+        return ""
+    lines = [
+        "", "Held-out sentences, typed (`.venv/bin/python bench/run.py --only heldout`; deterministic, one run): each set by an independent Dutch ear; no pattern was tuned and the model never trained on them, but the model's threshold (0.8) was chosen on them.", "",
+        "| set | crisis reaches 113 (target 100 %) | of which the crisis message | look-alikes: crisis message (target 0) | look-alikes: asked once |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, f in sets.items():
+        lines.append(
+            f"| {name} ({f['crisis_sentences']} + {f['look_alikes']}) | {f['crisis_reaches_113_pct']} % | {f['crisis_message_pct']} % | "
+            f"{f['look_alikes_crisis_message_pct']} % | {f['look_alikes_asked_pct']} % |"
+        )
+    return "\n".join(lines)
+
+
 def echo(runs: int) -> dict:
     """The coach's own exercises played into its microphone through random bedrooms (bench/echo.py):
     every exercise once per run. One process at a time: the other groups' figures stay apart."""
@@ -808,11 +856,11 @@ def table(report: dict) -> str:
 def write_readme(report: dict) -> None:
     readme = ROOT / "README.md"
     text = readme.read_text()
-    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n{understanding_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
+    block = f"<!-- bench:start -->\n{table(report)}\n{voice_table(report)}\n{understanding_table(report)}\n{heldout_table(report)}\n\n{report['note']}\n<!-- bench:end -->"
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
-GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "exercise", "understanding", "echo"]
+GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "exercise", "understanding", "heldout", "echo"]
 """The groups of figures, each measured on its own with ``--only``."""
 
 
@@ -847,6 +895,8 @@ def main() -> None:
         report["listening"] = listening(args.runs, args.listening_hours)
     if args.only in (None, "exercise"):
         report["exercise_listening"] = exercise_listening(args.runs, args.listening_hours)
+    if args.only in (None, "heldout"):
+        report["heldout"] = heldout()
     if args.only in (None, "echo"):
         report["echo"] = echo(args.runs)
     if args.only in (None, "understanding"):

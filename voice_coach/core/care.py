@@ -7,11 +7,14 @@ the crisis line is written; what a crisis or distress sounds like comes from
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
 from ..paths import DATA_DIR
+from .crisis_model import CrisisModel, load_crisis_model
 from .meaning import Found, Grammar, MeaningSet, PatternError, meaning_set
 from .utterance import Utterance, fold, normalize
 from .tomlfile import read_toml_file
@@ -92,6 +95,9 @@ class Care:
     """Help during an exercise (which pauses): the care lines (113 first), the commands, how to go on."""
     answer_care: str
     """Said once after an answer that asks for help or sounds like despair ("ik heb hulp nodig")."""
+    model: CrisisModel | None = None
+    """The learned second look where no pattern holds (:mod:`.crisis_model`); None for a
+    language without one."""
 
     def utterance(self, heard: str) -> Utterance:
         """``heard`` folded once, with this language's clause boundaries."""
@@ -102,8 +108,14 @@ class Care:
         return self.crisis.find(heard)
 
     def distress_in(self, heard: Utterance) -> Found | None:
-        """The meaning in ``heard`` that may be exhaustion or despair; None: none."""
-        return self.distress.find(heard)
+        """The meaning in ``heard`` that may be exhaustion or despair; None: none. Where no
+        pattern holds, a sentence the learned model finds like a crisis counts too (asked about
+        once: the model is never sure enough for the crisis message). It reads the whole
+        sentence: it learned the look-alikes as they are said ("stoppen met roken")."""
+        found = self.distress.find(heard)
+        if found is None and self.model is not None and self.model.worried(heard.text):
+            return Found("learned", MODEL_FILE_NAME, heard.said)
+        return found
 
     def is_crisis(self, heard: str) -> bool:
         """True when the text ``heard`` holds a crisis meaning (for tests and tools)."""
@@ -155,7 +167,16 @@ def load_care(meanings: Path = CRISIS_FILE) -> Care:
         spoken([*helps["care"], *helps["idle"], *helps["exercise"]]),
         spoken([*helps["care"], *helps["exercise"], helps["resume"]]),
         crisis_line.fill(data["answers"]["care"]),
+        _model(meanings.with_name(MODEL_FILE_NAME)),
     )
+
+
+MODEL_FILE_NAME = "crisis_model.toml"
+"""The learned second look, beside a language's ``crisis.toml`` (a language may have none)."""
+
+
+def _model(path: Path) -> CrisisModel | None:
+    return load_crisis_model(path) if os.path.lexists(path) else None
 
 
 def _meanings(path: Path) -> tuple[MeaningSet, MeaningSet, tuple[str, ...], frozenset[str]]:
