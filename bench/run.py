@@ -877,6 +877,7 @@ def main() -> None:
     args = parser.parse_args()
     path = ROOT / "bench" / "report.json"
     report = json.loads(path.read_text()) if path.exists() else {}
+    before = dict(report)
     started = time.monotonic()
     if args.only in (None, "prerender"):
         report["prerender"] = prerender(args.runs)
@@ -905,6 +906,9 @@ def main() -> None:
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured
     report["machine"] = f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"
+    if args.only:  # another group may have been measured meanwhile: keep what it wrote
+        measured_now = {key: value for key, value in report.items() if value is not before.get(key)}
+        report = {**(json.loads(path.read_text()) if path.exists() else {}), **measured_now}
     groups = [args.only] if args.only else GROUPS
     report["runs_per_group"] = {**report.get("runs_per_group", {}), **dict.fromkeys(groups, args.runs)}
     runs = ", ".join(f"{group} {count}" for group, count in sorted(report["runs_per_group"].items()))
