@@ -211,6 +211,13 @@ def positive_set(commands: list[str], rng: np.random.Generator) -> list[tuple[st
     return cases
 
 
+def blocks(samples: np.ndarray):
+    """``samples`` (float, on the int16 scale) as int16 blocks of :data:`BLOCK`, as a listener is fed."""
+    audio = np.clip(samples, -32768, 32767).astype("<i2")
+    for start in range(0, len(audio), BLOCK):
+        yield audio[start : start + BLOCK]
+
+
 class IdleEar:
     """The daemon's idle coach on its driver, fed by hand (the night test's machinery): the
     real Listener (voice gate and grammar recognizer) fed blocks as fast as they are
@@ -250,10 +257,9 @@ class IdleEar:
 
     def feed(self, samples: np.ndarray) -> list[str]:
         """Everything heard in ``samples``."""
-        audio = np.clip(samples, -32768, 32767).astype("<i2")
         first = len(self.said)
-        for start in range(0, len(audio), BLOCK):
-            self.test.feed(audio[start : start + BLOCK], self.clock)
+        for block in blocks(samples):
+            self.test.feed(block, self.clock)
             self.clock += BLOCK / RATE
         return self.said[first:]
 
@@ -323,9 +329,8 @@ class ExerciseEar:
         self.driver.hear(self.listener.as_heard(text))
 
     def feed(self, samples: np.ndarray) -> None:
-        audio = np.clip(samples, -32768, 32767).astype("<i2")
-        for start in range(0, len(audio), BLOCK):
-            self.listener.feed(audio[start : start + BLOCK], self.clock)
+        for block in blocks(samples):
+            self.listener.feed(block, self.clock)
             self.clock += BLOCK / RATE
             self.driver.tick()
             if self.driver.coach.state != "exercise":

@@ -16,7 +16,8 @@ import vosk
 from conftest import espeak, korean_model_path, room
 from daemon_harness import KOREAN
 from voice_coach.core.interpret import Interpreter
-from voice_coach.core.second_opinion import MARGIN, Meaning, Question, SecondHearing
+from voice_coach.core.phrases import Intent
+from voice_coach.core.second_opinion import MARGIN, Question, SecondHearing
 from voice_coach.service.config import Settings
 from voice_coach.speech.listener import KEPT_SECONDS, Listener
 from voice_coach.speech.model_second_pass import ModelSecondPass
@@ -102,12 +103,12 @@ def test_no_words_to_weigh_give_no_score(model):
 
 
 def test_the_second_pass_weighs_only_the_words_heard_clearly(model):
-    question = Question(Meaning("help"), LANGUAGE.phrases.fillers, LANGUAGE.read("[unk] 오늘 도움 [unk]"), 0.4, 0.0)
+    question = Question(Intent("help"), LANGUAGE.phrases.fillers, LANGUAGE.read("[unk] 오늘 도움 [unk]"), 0.4, 0.0)
     assert (question.words, question.phrase) == ("오늘 도움", "도움")
     assert ModelSecondPass(model, RATE).hear(spoken("오늘 도움").tobytes(), question.words).shortfall <= MARGIN
 
 
-QUESTION = Question(Meaning("help"), LANGUAGE.phrases.fillers, LANGUAGE.read("도움"), 1.0, 0.0)
+QUESTION = Question(Intent("help"), LANGUAGE.phrases.fillers, LANGUAGE.read("도움"), 1.0, 0.0)
 
 
 def test_in_the_background_each_verdict_comes_from_another_thread(model):
@@ -149,8 +150,8 @@ class Slow:
 def test_a_crisis_goes_first_and_a_command_left_waiting_is_not_heard():
     slow, answers = Slow(STALE_SECONDS * 0.6), queue.Queue()
     background = InTheBackground(slow, lambda q, h: answers.put((q.reading.utterance.said, h)))
-    commands = [Question(Meaning("list"), (), LANGUAGE.read(f"목록 {n}"), 1.0, 0.0) for n in range(4)]
-    crisis = Question(Meaning("crisis"), (), LANGUAGE.read("죽고 싶어요"), 1.0, 0.0)
+    commands = [Question(Intent("list"), (), LANGUAGE.read(f"목록 {n}"), 1.0, 0.0) for n in range(4)]
+    crisis = Question(Intent("crisis"), (), LANGUAGE.read("죽고 싶어요"), 1.0, 0.0)
     for question in commands:
         background.ask(b"\0\0", question)
     background.ask(b"\0\0", crisis)

@@ -12,8 +12,9 @@ from voice_coach.core.driver import HEARD, SECOND_OPINION, Driver, Heard
 from voice_coach.core.engine import Speak
 from voice_coach.core.interpret import Interpreter
 from voice_coach.core.library import load_library
+from voice_coach.core.phrases import Intent
 from voice_coach.core.second_opinion import (
-    CRISIS_PATIENCE, MARGIN, REPEAT_SECONDS, Confirmed, Meaning, Question, SecondHearing, TurnedDown, holds, sounds,
+    CRISIS_PATIENCE, MARGIN, REPEAT_SECONDS, Confirmed, Question, SecondHearing, TurnedDown, holds, sounds,
 )
 from voice_coach.core.virtual_time import VirtualTime
 from voice_coach.paths import AUDIO_DIR, SCRIPTS_DIR
@@ -81,11 +82,11 @@ def test_hangul_is_compared_letter_by_letter():
 
 
 @pytest.mark.parametrize("words, meaning", [
-    ("welke oefeningen zijn er", Meaning("list")),
-    ("hulp", Meaning("help")),
-    ("ik wil dood", Meaning("crisis")),
-    ("ik kan niet meer", Meaning("distress")),
-    ("start ademoefening", Meaning("start", "ademoefening")),
+    ("welke oefeningen zijn er", Intent("list")),
+    ("hulp", Intent("help")),
+    ("ik wil dood", Intent("crisis")),
+    ("ik kan niet meer", Intent("distress")),
+    ("start ademoefening", Intent("start", "ademoefening")),
 ])
 def test_what_is_acted_on_idle_waits_for_the_second_hearing(words, meaning):
     device = Device([DISAGREES])
@@ -98,7 +99,7 @@ def test_an_agreeing_second_hearing_lets_the_coach_act_when_it_comes():
     device = Device([AGREES], delay=0.25)
     heard = device.say("hulp")
     confirmed = [a for a in heard if isinstance(a, Confirmed)]
-    assert confirmed == [Confirmed(0.75, Meaning("help"), AGREES, 0.25)]
+    assert confirmed == [Confirmed(0.75, Intent("help"), AGREES, 0.25)]
     assert device.spoken(heard) == list(CARE.help_idle)
     assert heard.index(confirmed[0]) < next(i for i, a in enumerate(heard) if isinstance(a, Speak))
 
@@ -135,7 +136,7 @@ def test_a_crisis_in_an_exercise_is_asked_about_too():
     device = Device([AGREES], start_check="never")
     device.say("start check-in", audio=None)
     heard = device.say("ik wil niet meer leven")
-    assert [q.meaning for q in device.asked] == [Meaning("crisis")]
+    assert [q.meaning for q in device.asked] == [Intent("crisis")]
     assert [a for a in heard if isinstance(a, CrisisHeard)] == [CrisisHeard(1.2, in_exercise=True)]
 
 
@@ -188,7 +189,7 @@ def test_a_crisis_said_twice_before_either_verdict_is_answered():
 def test_a_crisis_the_second_hearing_finds_is_answered_whatever_was_asked():
     device = Device([SecondHearing("ik wil niet meer leven", MARGIN + 50)])
     heard = device.say("hulp")
-    assert [a.meaning for a in heard if isinstance(a, Confirmed)] == [Meaning("crisis")]
+    assert [a.meaning for a in heard if isinstance(a, Confirmed)] == [Intent("crisis")]
     assert device.spoken(heard) == list(CARE.crisis_message)
 
 
@@ -205,7 +206,7 @@ def test_a_crisis_is_answered_when_its_second_hearing_does_not_come():
     assert [a for a in device.actions if isinstance(a, CrisisHeard)] == [CrisisHeard(0.5 + CRISIS_PATIENCE, in_exercise=False)]
     assert device.spoken(device.actions) == list(CARE.crisis_message)
     confirmed = [a for a in device.actions if isinstance(a, Confirmed)]
-    assert confirmed == [Confirmed(0.5 + CRISIS_PATIENCE, Meaning("crisis"), None, CRISIS_PATIENCE)]
+    assert confirmed == [Confirmed(0.5 + CRISIS_PATIENCE, Intent("crisis"), None, CRISIS_PATIENCE)]
     device.driver.step(device.time)  # the late verdict: answered already, nothing more
     assert len([a for a in device.actions if isinstance(a, Confirmed)]) == 1
 

@@ -19,9 +19,9 @@ from .engine import (
 )
 from .interpret import Interpreter, Listening, Reading
 from .library import Library
-from .phrases import list_item, start_check_question
+from .phrases import Intent, list_item, start_check_question
 from .script import Script
-from .second_opinion import Confirmed, Meaning, TurnedDown
+from .second_opinion import Confirmed, TurnedDown
 from .yes_no import YES_NO, YesNoQuestion
 
 CHECK_SECONDS = 10.0
@@ -214,16 +214,16 @@ class Coach:
         self.library, self.settings = library, settings
         return [self._listen_idle(now)] if self.state == "idle" else []
 
-    def checked_meaning(self, reading: Reading) -> Meaning | None:
+    def checked_meaning(self, reading: Reading) -> Intent | None:
         """What ``reading`` would make the coach do now that a second hearing must confirm
         first (:mod:`.second_opinion`): while no exercise runs (idle, or at the start check), a
         start, the list or help; in any state, a crisis or distress. None for the rest (the
         check's ja and nee, answers, commands during an exercise)."""
         if self.engine is not None:
             event = self.language.event(reading, self.engine.expected_answers, self.engine.open_answer)
-            return Meaning("crisis") if isinstance(event, Crisis) else Meaning("distress") if isinstance(event, Distress) else None
+            return Intent("crisis") if isinstance(event, Crisis) else Intent("distress") if isinstance(event, Distress) else None
         intent = self.language.idle_intent(reading, list(self.language.spoken_names(self.library)))
-        return Meaning(intent.name, intent.value) if intent is not None else None
+        return intent
 
     def listenings(self) -> tuple[Listening, ...]:
         """Everything the coach may listen for with this library, for a recognizer to prepare."""

@@ -15,7 +15,8 @@ from typing import Callable, Protocol
 
 from .coach import Coach, CoachAction
 from .engine import SaveAnswer
-from .second_opinion import CARE, CRISIS_PATIENCE, REPEAT_SECONDS, Confirmed, Meaning, Question, SecondHearing, TurnedDown
+from .phrases import Intent
+from .second_opinion import CARE, CRISIS_PATIENCE, REPEAT_SECONDS, Confirmed, Question, SecondHearing, TurnedDown
 
 
 class DriverClock(Protocol):
@@ -137,12 +138,11 @@ class Driver:
     def second_opinion(self, question: Question, hearing: SecondHearing | None) -> None:
         """What the second pass heard for ``question`` (None: it could not hear): the coach
         hears the question if it agrees, and a crisis the second hearing found in any case."""
-        if not any(waiting is question for waiting in self._waiting):
+        if not self._take(question):
             return  # answered already: a crisis that could not wait
-        self._waiting = [waiting for waiting in self._waiting if waiting is not question]
         second = self.coach.language.read(hearing.transcript) if hearing is not None else None
         if second is not None and second.crisis is not None and question.meaning.name != "crisis":
-            self._act(replace(question, meaning=Meaning("crisis"), reading=second), hearing)  # crisis first
+            self._act(replace(question, meaning=Intent("crisis"), reading=second), hearing)  # crisis first
             return
         meaning_now = self.coach.checked_meaning(question.reading)
         if meaning_now != question.meaning:  # the coach moved on meanwhile (an exercise began or ended)
@@ -177,8 +177,14 @@ class Driver:
     def _answer_overdue_crises(self) -> None:
         now = self.clock.now()
         for question in [q for q in self._waiting if q.meaning.name == "crisis" and now >= q.asked_at + CRISIS_PATIENCE]:
-            self._waiting = [waiting for waiting in self._waiting if waiting is not question]
+            self._take(question)
             self._act(question, None)
+
+    def _take(self, question: Question) -> bool:
+        """Stop waiting for ``question``; whether it was still waited for."""
+        waiting = len(self._waiting)
+        self._waiting = [q for q in self._waiting if q is not question]
+        return len(self._waiting) < waiting
 
     def reload(self, library, settings) -> None:
         """New exercises and settings (a reloaded configuration)."""

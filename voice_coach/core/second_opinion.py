@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .interpret import Reading
+from .phrases import Intent
 from .utterance import UNKNOWN, fold
 
 TOLERANCE = 0.34
@@ -38,16 +39,6 @@ is (a second pass stuck behind other work, or hung, must not silence it)."""
 
 
 @dataclass(frozen=True)
-class Meaning:
-    """What the coach would act on, in a form that two hearings can be compared by."""
-
-    name: str
-    """``start``, ``list``, ``help``, ``crisis`` or ``distress``."""
-    value: str | None = None
-    """For a start, the spoken exercise name."""
-
-
-@dataclass(frozen=True)
 class SecondHearing:
     """What the second pass heard of an utterance."""
 
@@ -62,8 +53,9 @@ class SecondHearing:
 class Question:
     """A hearing the coach waits to have confirmed."""
 
-    meaning: Meaning
-    """What the first hearing means."""
+    meaning: Intent
+    """What the first hearing means: ``start`` (with the name said), ``list``, ``help``,
+    ``crisis`` or ``distress``."""
     fillers: tuple[str, ...]
     """The grammar's filler words: no part of a phrase."""
     reading: Reading
@@ -83,7 +75,7 @@ class Question:
         """Its words without the fillers: what the second transcript should hold."""
         return " ".join(w for w in self.words.split() if w not in self.fillers)
 
-    def agrees(self, hearing: SecondHearing | None, meaning: Meaning | None) -> bool:
+    def agrees(self, hearing: SecondHearing | None, meaning: Intent | None) -> bool:
         """Whether ``hearing`` (None: none could be had) confirms this; ``meaning``: what the coach
         would make of its transcript."""
         if hearing is None:
@@ -98,7 +90,7 @@ class Confirmed:
 
     at: float
     """When the verdict came."""
-    meaning: Meaning
+    meaning: Intent
     """What is acted on."""
     hearing: SecondHearing | None
     """What the second hearing heard (None: it could not hear, and the first hearing stood)."""
@@ -112,7 +104,7 @@ class TurnedDown:
 
     at: float
     """When the verdict came."""
-    meaning: Meaning
+    meaning: Intent
     """What the first hearing would have done."""
     hearing: SecondHearing
     """What the second hearing heard instead."""

@@ -23,7 +23,8 @@ import numpy as np
 from ..audio.sound import SoundError, open_wav
 from ..core.coach import Coach, CoachAction, CoachSettings, ExerciseStarted, ListenFor, StartAsked, Understood
 from ..core.driver import Driver, Heard
-from ..core.second_opinion import Meaning, Question, SecondHearing, TurnedDown
+from ..core.phrases import Intent
+from ..core.second_opinion import Question, SecondHearing, TurnedDown
 from ..core.engine import EstimatedTiming
 from ..core.interpret import Interpreter
 from ..core.library import Library
@@ -174,7 +175,7 @@ class NightTest:
                 self._would("start", script_id)
             case StartAsked(script_id=script_id):
                 self._would("asked", script_id)
-            case TurnedDown(meaning=Meaning(name="start", value=name)):
+            case TurnedDown(meaning=Intent(name="start", value=name)):
                 self._would("asked", self.language.spoken_names(self.library)[name], turned_down=True)
             case TurnedDown(meaning=meaning):
                 self._would(meaning.name, None, turned_down=True)
