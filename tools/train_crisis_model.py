@@ -62,17 +62,23 @@ def train(positives: list[str], negatives: list[str]) -> tuple[dict[str, float],
             counts[f] = counts.get(f, 0) + 1
     names = sorted(f for f, n in counts.items() if n >= MIN_SENTENCES)
     column = {f: i for i, f in enumerate(names)}
-    x = np.zeros((len(sentences), len(names)), np.float64)
+    # the sentence-by-feature matrix, sparse (a sentence holds a hundred of the ten thousand
+    # features): one entry per feature present, each 1/sqrt(features found), as
+    # CrisisModel.score normalizes over every feature found
+    rows, cols, values = [], [], []
     for row, each in enumerate(found):
         present = [column[f] for f in each if f in column]
-        x[row, present] = 1.0 / np.sqrt(len(each))  # as CrisisModel.score normalizes: over every feature found
+        rows += [row] * len(present)
+        cols += present
+        values += [1.0 / np.sqrt(len(each))] * len(present)
+    rows, cols, values = np.array(rows), np.array(cols), np.array(values)
     y = np.array([1.0] * len(positives) + [0.0] * len(negatives))
     balance = np.where(y == 1, len(negatives) / len(positives), 1.0)
     w, b = np.zeros(len(names)), 0.0
     for _ in range(STEPS):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
+        p = 1 / (1 + np.exp(-(np.bincount(rows, values * w[cols], len(sentences)) + b)))
         g = (p - y) * balance
-        w -= RATE * (x.T @ g / len(y) + DECAY * w)
+        w -= RATE * (np.bincount(cols, values * g[rows], len(names)) / len(y) + DECAY * w)
         b -= RATE * g.mean()
     return {f: round(float(v), 4) for f, v in zip(names, w) if abs(v) >= SMALLEST}, round(float(b), 4)
 
