@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +245,7 @@ def test_the_crisis_message_and_help_are_spoken_when_the_chosen_voice_and_mbrola
         daemon.say("ik wil dood")
         for sentence in CARE.crisis_message:
             daemon.wait_shown(re.escape(sentence), 60)
+        time.sleep(3)  # shown when placed, ahead of the sound: the first sentences are said before "hulp" hushes them
         daemon.say("hulp")
         daemon.wait_shown(re.escape(CARE.help_idle[-1]), 60)
         assert daemon.stop() == 0
