@@ -71,6 +71,24 @@ def test_stop_silences_the_speaker_within_100_ms():
     assert len(out) / speaker.mixer.rate > 1.3  # and the stream went on, silent
 
 
+def test_the_coach_is_audible_only_once_it_has_spoken():
+    # Half-duplex listening is deaf until speaking_until plus a hold-off. Before the first
+    # sentence nothing of the coach can be heard: a deaf start made what the microphone heard
+    # first depend on how long the daemon took to start.
+    tone, rate = read_wav(AUDIO_DIR / "toon-in.wav")
+    with Speaker("vctest_speaker") as speaker:
+        time.sleep(0.1)
+        speaker.mixer.hush()
+        assert speaker.speaking_until == float("-inf")
+        speaker.mixer.add(resample(tone, rate, speaker.mixer.rate))  # a tone is not the voice
+        assert speaker.speaking_until == float("-inf")
+        speech = resample(tone, rate, speaker.mixer.rate)
+        speaker.mixer.add(speech, speech=True)
+        assert speaker.speaking_until > time.monotonic()
+        speaker.mixer.hush()
+        assert time.monotonic() - 0.2 < speaker.speaking_until <= time.monotonic() + 0.2
+
+
 def test_volume_scales_what_is_played():
     bell, rate = read_wav(AUDIO_DIR / "gong.wav")
     with Speaker("vctest_speaker", volume=0.8) as speaker:

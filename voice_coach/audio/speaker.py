@@ -69,8 +69,11 @@ class Speaker(DeviceStream):
 
     @property
     def speaking_until(self) -> float:
-        """Monotonic time until which the coach's voice may still be heard (for half-duplex listening)."""
+        """Monotonic time until which the coach's voice may still be heard (for half-duplex listening);
+        -inf before it first spoke (the microphone is not deaf for a hold-off after the start)."""
         frame = self.mixer.speech_until
+        if frame == 0:
+            return float("-inf")
         return self.started_at + frame / self.mixer.rate - LEAD_SECONDS + self._latency
 
     def heard_frame(self, at: float) -> float:

@@ -103,8 +103,10 @@ class Daemon:
         signal.signal(signal.SIGINT, self._stop_soon)
         signal.signal(signal.SIGHUP, lambda *_: self.inbox.put(("signal", "HUP")))
         with self.speaker:
-            self._start_listening(model)
+            self._make_listener(model)
             self.attach(self.speaker, AudioPlayer(self.speaker.mixer, self.speaker.frame_at, self.cache), AUDIO_LOOKAHEAD)
+            if self.listener is not None:  # only now: audio before the first grammar would be half-heard
+                self.listener.start()
             try:
                 while not self.step():
                     pass
@@ -154,7 +156,9 @@ class Daemon:
         self.notifier.ready(LISTENING)
         log.warning("listening (%d exercises)", len(self.library.scripts))
 
-    def _start_listening(self, model) -> None:
+    def _make_listener(self, model) -> None:
+        """The listener and its second pass (the microphone starts once the coach listens), or
+        typed lines with ``listen_stdin``."""
         if self.listen_stdin:
             read_lines(sys.stdin, _Forward(self.inbox))
             return
@@ -168,7 +172,6 @@ class Daemon:
         self.second_pass = InTheBackground(
             ModelSecondPass(model, self.listener.rate), lambda *verdict: self.inbox.put((SECOND_OPINION, verdict)),
         )
-        self.listener.start()
 
     def _stop_soon(self, *_) -> None:
         self.stopping = True
