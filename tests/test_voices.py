@@ -241,6 +241,8 @@ def test_each_shipped_mbrola_respelling_changes_what_is_said(word):
     ("Wat je ook aan het doen bent.", "d'un", "t'un"),  # espeak-ng made "doen" "toen" after "het"
     ("Je bent niet de enige.", "_d@", "t@"),  # and "de" "te" after "niet"
     ("een beetje langzamer", "tS", "t;"),  # nl2's "tj" was heard as "beter"
+    ("Dan geven de tonen het ritme.", "t'o:n@n", "t'On@n"),  # espeak-ng's "tonnen"
+    ("Wat je ook kiest, voor jezelf.", "j'8h", "j@"),  # "je" and "jezelf" heard as "hier", "mezelf"
 ])
 def test_mbrola_says_the_words_the_ear_misheard_as_they_are_said(sentence, kept, lost):
     assert lost in phonemes(sentence)  # what espeak-ng says without the table
