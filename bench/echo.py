@@ -102,7 +102,7 @@ def play_into_microphone(model, language, voice: np.ndarray, room: dict, noise: 
         part = audio[: len(microphone) - start] * (PERSON_LEVEL / voiced_rms(audio))
         microphone[start : start + len(part)] += part
     heard = Heard()
-    listener = Listener.configured(model, heard, Settings(), speaker, recorded_rate=RATE)
+    listener = Listener.configured(model, heard, Settings(barge_in=True), speaker, recorded_rate=RATE)
     listener.listen_for(language.session_listening())
     cleaned, cpu = [], [0.0]
     clean = listener.echo.clean

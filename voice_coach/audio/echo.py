@@ -161,8 +161,8 @@ class EchoCancellation:
             return near
         if self.delay is not None and far_level > ACTIVE_LEVEL:
             self._converged += frame / self.rate
-        out = self.canceller.cancel(near, np.clip(far * 32767, -32768, 32767).astype(np.int16))
-        return self.residual.softened(near, out, far_level)
+        played = np.clip(far * 32767, -32768, 32767).astype(np.int16)
+        return self.residual.softened(near, self.canceller.cancel(near, played), played)
 
     def _far_at(self, start_time: float, count: int) -> np.ndarray:
         """``count`` frames at the microphone's rate of what was heard from ``start_time`` on."""
