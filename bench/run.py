@@ -607,7 +607,7 @@ ROWS = [
     ("commands understood over the coach's voice at 0 dB", ("echo", "commands_over_voice_pct"), "echo", "—"),
     ("commands understood in silence (the same room, compared)", ("echo", "commands_in_silence_pct"), "echo", "—"),
     ("commands: points lost over the coach's voice", ("echo", "commands_points_lost"), "echo", "≤ 10 points"),
-    ("\"stop\" over the coach's voice: end of its voice → heard (the listener alone, not the daemon)", ("echo", "stop_heard_over_voice"), "echo", "—"),
+    ("\"stop\" over the coach's voice: end of its voice → heard (the listener alone, not the daemon)", ("echo", "stop_heard_over_voice"), "echo", "≤ 0.250 s"),
     ("\"stop\" in silence: end of its voice → heard (the same, compared)", ("echo", "stop_heard_in_silence"), "echo", "—"),
     ("echo canceller CPU, 16 kHz microphone", ("echo", "cpu_16k"), "echo", "≤ 0.05 core"),
     ("echo canceller CPU, 48 kHz microphone", ("echo", "cpu_48k"), "echo", "≤ 0.05 core"),

@@ -51,7 +51,7 @@ def played_by_speaker(voice: np.ndarray, seconds: float) -> tuple[Speaker, np.nd
 
 
 def heard_over_the_coach(model, coach_voice, delay: float, gain_db: float, said: list[tuple[float, str]], seconds: float = 16.0) -> list[str]:
-    """What a configured listener (barge-in on) hears: the coach's voice in the room at
+    """What a listener configured by default (barge-in on) hears: the coach's voice in the room at
     ``gain_db`` relative to the person, and the person saying ``said`` (second, Korean text)."""
     speaker, played = played_by_speaker(coach_voice, seconds)
     microphone = room(seconds, RATE, seed=3).astype(np.float64)
@@ -62,7 +62,7 @@ def heard_over_the_coach(model, coach_voice, delay: float, gain_db: float, said:
         start = int(at * RATE)
         microphone[start : start + len(voice)] += voice * (PERSON_LEVEL / voiced_rms(voice))
     heard: queue.Queue[str] = queue.Queue()
-    listener = Listener.configured(model, heard, Settings(barge_in=True), speaker, recorded_rate=RATE)
+    listener = Listener.configured(model, heard, Settings(), speaker, recorded_rate=RATE)
     listener.listen_for(KO.session_listening())
     feed_with_far_end(listener, speaker, played, np.clip(microphone, -32768, 32767).astype(np.int16), RATE, RATE // 50)
     assert listener.echo is not None and listener.echo.working, "the canceller never learned the room"

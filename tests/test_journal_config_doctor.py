@@ -175,16 +175,17 @@ def test_doctor_says_what_to_do_when_things_are_missing(tmp_path):
     assert "FIX  speaker: no output device named 'luidspreker-die-er-niet-is'" in result.stdout
 
 
-def test_doctor_says_when_the_coach_is_half_duplex(tmp_path, monkeypatch):
+def test_doctor_says_whether_the_coach_hears_over_its_voice_or_is_half_duplex(tmp_path, monkeypatch):
     from voice_coach.audio import speex_echo
 
     args = ("--config", os.devnull, "--journal", str(tmp_path / "j.sqlite"), "doctor", "--speaker", "nergens")
+    barge_in = "OK   listening while speaking: barge-in: echo cancellation (speex) hears commands over the coach's voice"
+    assert barge_in in cli_in_process(*args).stdout  # the default
     half_duplex = "OK   listening while speaking: half-duplex, deaf while the coach speaks: barge_in = false"
-    assert half_duplex in cli_in_process(*args).stdout  # the default, for now
     assert half_duplex in cli_in_process(*args, "--no-barge-in").stdout
     monkeypatch.setattr(speex_echo, "LIBRARY", "speexdsp-not-installed")
     monkeypatch.setattr(speex_echo, "SONAME", "libspeexdsp-not-installed.so.1")
-    shown = cli_in_process(*args, "--barge-in").stdout
+    shown = cli_in_process(*args).stdout
     assert "FIX  listening while speaking: half-duplex, deaf while the coach speaks: libspeexdsp cannot be loaded" in shown
     assert "apt-get install libspeexdsp1" in shown
 

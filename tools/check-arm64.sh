@@ -48,9 +48,10 @@ EOF
 
 step "engine, loader, TTS and echo canceller tests"
 # The echo canceller: the arm64 libspeexdsp through ctypes, learned and cancelling, resampled,
-# the fallback; its delay search is numpy alone and stays with the native suite (qemu is slow).
+# the fallback, and the residual gate behind it; its delay search is numpy alone and stays with
+# the native suite (qemu is slow).
 echo="$repo/tests/test_echo.py"
-tests=("$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py"
+tests=("$repo/tests/test_engine.py" "$repo/tests/test_loader.py" "$repo/tests/test_tts.py" "$repo/tests/test_echo_residual.py"
        "$echo::test_the_echo_is_cancelled_by_more_than_20_db_once_learned[0.03]"
        "$echo::test_the_far_end_is_resampled_to_the_microphone_s_rate" "$echo::test_the_person_s_voice_survives_while_the_echo_goes"
        "$echo::test_without_libspeexdsp_the_coach_falls_back_to_half_duplex_and_says_why" "$echo::test_with_libspeexdsp_barge_in_is_in_use")

@@ -100,7 +100,7 @@ def device_options(command):
     @click.option("--microphone", help="Input device, by (part of) its name [default: the system default].")
     @click.option("--microphone-rate", type=int, help="Input sample rate [default: the device's own].")
     @click.option("--model", type=click.Path(file_okay=False, path_type=Path), help=f"Vosk model folder [default: ~/.local/share/voice-coach/models/{DUTCH_MODEL}].")
-    @click.option("--barge-in/--no-barge-in", default=None, help="Hear commands while the coach speaks, through echo cancellation [default: the config's barge_in, off unless set].")
+    @click.option("--barge-in/--no-barge-in", default=None, help="Hear commands while the coach speaks, through echo cancellation [default: the config's barge_in, on unless set].")
     @functools.wraps(command)
     def wrapper(*args, speaker, speaker_rate, microphone, microphone_rate, model, barge_in, **kwargs):
         config: Config = click.get_current_context().obj

@@ -73,12 +73,11 @@ class Settings:
     """The journal file (SQLite)."""
     min_confidence: float = 0.5
     """Recognized words below this confidence (0-1) are ignored."""
-    barge_in: bool = False
-    """true: hear commands, "hulp" and crisis phrasings while the coach speaks, its own voice
-    taken out of the microphone by echo cancellation (libspeexdsp); where that library is
-    missing, half-duplex all the same. false (for now the default: on the bench the coach
-    still acts on its own voice, mostly in long breath tones): half-duplex, deaf while the
-    coach speaks."""
+    barge_in: bool = True
+    """true (the default): hear commands, "hulp" and crisis phrasings while the coach speaks,
+    its own voice taken out of the microphone by echo cancellation (libspeexdsp); half-duplex
+    until the canceller has learned the room, and where that library is missing. false:
+    half-duplex, deaf while the coach speaks."""
     second_pass: bool = True
     """true: a start, the list or help heard idle, and a crisis or distress phrasing heard at
     any time, is first heard again by the model's own language model, and done only when that
