@@ -49,11 +49,15 @@ def frames_passed(gate: ResidualGate, near: np.ndarray, out: np.ndarray, far: np
     return np.array(passed)
 
 
-def learned_room(gate: ResidualGate, seconds: float = 2.0) -> None:
-    """The coach silent for ``seconds``: the gate learns the room's noise."""
-    noise = np.clip(room_noise(seconds, seed=7), -32768, 32767).astype(np.int16)
-    for start in range(0, len(noise) - FRAME + 1, FRAME):
-        assert gate.room_only(noise[start : start + FRAME], 0.0)
+def breath_tone_in_a_room(seconds: float, echo_db: float = 0.0) -> tuple[ResidualGate, np.ndarray, np.ndarray, np.ndarray]:
+    """A gate that has learned the room's noise in 2 s of the coach's silence, then the coach's
+    breath tone for ``seconds``: the gate, the far end, its echo at the microphone at
+    ``echo_db`` relative to a person's voice, and the room's noise."""
+    gate = ResidualGate(RATE)
+    quiet = np.clip(room_noise(2.0, seed=7), -32768, 32767).astype(np.int16)
+    for start in range(0, len(quiet) - FRAME + 1, FRAME):
+        assert gate.room_only(quiet[start : start + FRAME], 0.0)
+    return gate, tone(seconds, 220.0, 3000.0), tone(seconds, 220.0, 3000.0 * 10 ** (echo_db / 20)), room_noise(seconds)
 
 
 @pytest.mark.parametrize("echo_db", [-10.0, 0.0, 10.0])
@@ -61,11 +65,7 @@ def test_what_a_poor_filter_leaves_of_a_breath_tone_is_never_the_person(echo_db)
     # The filter removes only 10 dB of the tone: its residual stays as loud as a person's voice
     # at +10 dB. It sits in the tone's own bins, where the gate has learned it.
     seconds = 30.0
-    far = tone(seconds, 220.0, 3000.0)
-    echo = tone(seconds, 220.0, 3000.0 * 10 ** (echo_db / 20))
-    noise = room_noise(seconds)
-    gate = ResidualGate(RATE)
-    learned_room(gate)
+    gate, far, echo, noise = breath_tone_in_a_room(seconds, echo_db)
     passed = frames_passed(gate, echo + noise, echo * 10 ** (-10 / 20) + noise, far)
     assert not passed[int(1.0 * 50) :].any()
 
@@ -74,26 +74,18 @@ def test_a_filter_gone_astray_adds_no_voice():
     # Before Speex resets a diverged filter, its output can rise above the microphone itself:
     # what it adds is not in the microphone, so it is not the person.
     seconds = 20.0
-    far = tone(seconds, 220.0, 3000.0)
-    echo = tone(seconds, 220.0, 3000.0)
-    noise = room_noise(seconds)
+    gate, far, echo, noise = breath_tone_in_a_room(seconds)
     out = echo * 0.1 + noise
     out[int(10 * RATE) : int(12 * RATE)] += tone(2.0, 330.0, 3000.0 * 10 ** (11 / 20))  # a burst of its own, at +11 dB
-    gate = ResidualGate(RATE)
-    learned_room(gate)
     assert not frames_passed(gate, echo + noise, out, far)[50:].any()
 
 
 @pytest.mark.parametrize("echo_db", [-10.0, 0.0, 10.0])
 def test_the_person_s_voice_over_the_coach_s_residual_is_passed(echo_db):
     seconds = 20.0
-    far = tone(seconds, 220.0, 3000.0)
-    echo = tone(seconds, 220.0, 3000.0 * 10 ** (echo_db / 20))
-    noise = room_noise(seconds)
+    gate, far, echo, noise = breath_tone_in_a_room(seconds, echo_db)
     person = np.zeros(int(seconds * RATE))
     person[int(10 * RATE) :] = voice(seconds - 10, 3000.0)
-    gate = ResidualGate(RATE)
-    learned_room(gate)
     # The filter takes the echo down by 25 dB; the person's voice is in the microphone as it is.
     passed = frames_passed(gate, echo + noise + person, echo * 10 ** (-25 / 20) + noise + person, far)
     assert not passed[50 : 10 * 50].any()
@@ -103,13 +95,9 @@ def test_the_person_s_voice_over_the_coach_s_residual_is_passed(echo_db):
 
 def test_a_pause_of_the_person_is_softened_to_the_room_after_the_hold():
     seconds = 14.0
-    far = tone(seconds, 220.0, 3000.0)
-    echo = tone(seconds, 220.0, 3000.0)
-    noise = room_noise(seconds)
+    gate, far, echo, noise = breath_tone_in_a_room(seconds)
     person = np.zeros(int(seconds * RATE))
     person[int(10 * RATE) : int(11 * RATE)] = voice(1.0, 3000.0)
-    gate = ResidualGate(RATE)
-    learned_room(gate)
     passed = frames_passed(gate, echo + noise + person, echo * 10 ** (-25 / 20) + noise + person, far)
     assert passed[10 * 50 : 11 * 50].mean() > 0.9
     assert not passed[12 * 50 :].any()
