@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..paths import command_name
+from ..paths import command_name, private_folder
 
 CHUNK = 1 << 16
 SCRATCH_PREFIX = ".download-"
@@ -132,6 +133,19 @@ def writing_in(folder: Path) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextmanager
+def install_scratch(folder: Path) -> Iterator[Path]:
+    """An install into ``folder`` (made private if new), the only one there: a scratch
+    folder inside it to stage in, gone afterwards with any an interrupted install left."""
+    check_owner(folder)
+    with writing_in(folder):
+        private_folder(folder)
+        with install_lock(folder):
+            remove_leftovers(folder)
+            with tempfile.TemporaryDirectory(dir=folder, prefix=SCRATCH_PREFIX) as scratch:
+                yield Path(scratch)
 
 
 def _raise_on_stop_signals() -> dict[int, object]:

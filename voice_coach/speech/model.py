@@ -12,14 +12,13 @@ manifest (plus :data:`UNPACK_SLACK_BYTES`) is refused before it is unpacked.
 from __future__ import annotations
 
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..paths import DATA_DIR, command_name, private_folder
-from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in, writing_in
+from ..paths import DATA_DIR, command_name
+from .download import DownloadError, download, file_digest, install_scratch, swap_in
 
 DUTCH_MODEL = "vosk-model-small-nl-0.22"
 """The small Dutch Vosk model."""
@@ -107,13 +106,8 @@ def install_model(
 
 
 def _install(url: str, models_dir: Path, name: str, manifest: list[ManifestEntry], progress) -> Path:
-    check_owner(models_dir)
-    with writing_in(models_dir):
-        private_folder(models_dir)
-        with install_lock(models_dir):
-            remove_leftovers(models_dir)
-            with tempfile.TemporaryDirectory(dir=models_dir, prefix=SCRATCH_PREFIX) as scratch:
-                return _install_in(Path(scratch), url, models_dir, name, manifest, progress)
+    with install_scratch(models_dir) as scratch:
+        return _install_in(scratch, url, models_dir, name, manifest, progress)
 
 
 def _install_in(scratch: Path, url: str, models_dir: Path, name: str, manifest: list[ManifestEntry], progress) -> Path:

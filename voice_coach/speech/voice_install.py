@@ -8,12 +8,11 @@ and the config must be one Piper can load (its digest was not always published).
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..paths import command_name, private_folder
-from .download import SCRATCH_PREFIX, DownloadError, check_owner, download, file_digest, install_lock, remove_leftovers, swap_in, writing_in
+from ..paths import command_name
+from .download import DownloadError, download, file_digest, install_scratch, swap_in
 from .piper_synthesis import CONFIG_MAX_BYTES, config_problem
 from .piper_catalogue import PiperEntry
 
@@ -52,21 +51,16 @@ def install_voice(
 ) -> Path:
     """Fetch ``entry`` from ``source`` (a URL base, or a local folder with both files),
     verify it and make it ``voices_dir/<id>``; on any failure nothing changes."""
-    check_owner(voices_dir)
-    with writing_in(voices_dir):
-        private_folder(voices_dir)
-        with install_lock(voices_dir):
-            remove_leftovers(voices_dir)
-            with tempfile.TemporaryDirectory(dir=voices_dir, prefix=SCRATCH_PREFIX) as scratch:
-                staged = Path(scratch) / entry.id
-                staged.mkdir()
-                for suffix, size in ((".onnx", entry.onnx_bytes), (".onnx.json", entry.json_bytes or CONFIG_MAX_BYTES)):
-                    target = staged / f"{entry.id}{suffix}"
-                    download(_url(source, entry, target.name, suffix), target, progress, size)
-                problems = verify_voice(staged, entry)
-                if problems:
-                    raise DownloadError(f"the voice {entry.id} failed verification, nothing was changed: {'; '.join(problems)}")
-                return swap_in(staged, voices_dir, entry.id)
+    with install_scratch(voices_dir) as scratch:
+        staged = scratch / entry.id
+        staged.mkdir()
+        for suffix, size in ((".onnx", entry.onnx_bytes), (".onnx.json", entry.json_bytes or CONFIG_MAX_BYTES)):
+            target = staged / f"{entry.id}{suffix}"
+            download(_url(source, entry, target.name, suffix), target, progress, size)
+        problems = verify_voice(staged, entry)
+        if problems:
+            raise DownloadError(f"the voice {entry.id} failed verification, nothing was changed: {'; '.join(problems)}")
+        return swap_in(staged, voices_dir, entry.id)
 
 
 def _url(source: str, entry: PiperEntry, name: str, suffix: str) -> str:
