@@ -4,7 +4,8 @@ enhancement, commands said over it, and the canceller's CPU.
 Every exercise is rendered as the coach plays it (``voice-coach render``, espeak-ng's Dutch
 voice), mixed by the real Speaker's mixer (not started: no device), and goes through a simulated
 bedroom (tests/echo_room.py: a delay of 5-50 ms, sox reverberation, a speaker-to-microphone
-gain of -10..+10 dB relative to the person's voice) into the microphone at 16 kHz. The real
+gain of -10..+10 dB relative to the person's voice; for the self-triggers a room noise of
+-70..-50 dBFS, the commands at -50) into the microphone at 16 kHz. The real
 listener (``Listener.configured``, barge-in on, as the daemon has it) is fed that audio by hand,
 faster than real time, its far end filled as the live speaker fills it; the Korean stand-in
 model listens with the test table's session grammar (commands, help, crisis phrasings).
@@ -76,8 +77,11 @@ def render_exercises(cache: Path) -> dict[str, np.ndarray]:
 
 
 def room_of(rng: np.random.Generator) -> dict:
-    """A random bedroom: delay, reverberance (sox), gain relative to the person's voice."""
-    return {"delay": float(rng.uniform(0.005, 0.05)), "reverberance": int(rng.integers(10, 60)), "gain_db": float(rng.uniform(-10, 10))}
+    """A random bedroom: delay, reverberance (sox), gain relative to the person's voice, and
+    its noise at the microphone (RMS, int16 scale): from a quiet night (10, -70 dBFS) to
+    :data:`ROOM_NOISE`, evenly in dB. A quiet room hides less of the coach's residual."""
+    return {"delay": float(rng.uniform(0.005, 0.05)), "reverberance": int(rng.integers(10, 60)), "gain_db": float(rng.uniform(-10, 10)),
+            "noise": float(10 ** rng.uniform(1, np.log10(ROOM_NOISE)))}
 
 
 def play_into_microphone(model, language, voice: np.ndarray, room: dict, noise: float, seed: int, said=()) -> dict:
@@ -128,12 +132,12 @@ def self_trigger_run(model_path: Path, language_path: Path, seed: int, cache: Pa
     seconds, cpu, actions = 0.0, 0.0, []
     for name, voice in render_exercises(cache).items():
         room = room_of(rng)
-        result = play_into_microphone(model, language, voice, room, ROOM_NOISE, int(rng.integers(1 << 30)))
+        result = play_into_microphone(model, language, voice, room, room["noise"], int(rng.integers(1 << 30)))
         seconds += result["seconds"]
         cpu += result["cpu"]
         for text, at in result["heard"]:
             if language.during(text) is not None:
-                actions.append(f"{name} at {at:.1f} s ({room['gain_db']:+.0f} dB, {room['delay'] * 1000:.0f} ms): {text!r}")
+                actions.append(f"{name} at {at:.1f} s ({room['gain_db']:+.0f} dB, {room['delay'] * 1000:.0f} ms, noise {room['noise']:.0f}): {text!r}")
     return {"seconds": seconds, "actions": actions, "cpu_per_second": cpu / seconds}
 
 

@@ -169,3 +169,20 @@ def test_a_huge_model_zip_carried_over_is_refused_before_copying(tmp_path):
     )
     assert result.returncode == 1 and "is larger than the" in result.stderr and "Traceback" not in result.stderr
     assert sum(p.stat().st_blocks * 512 for p in models.rglob("*") if p.is_file()) < 1 << 20 and scratch_left(models) == []
+
+
+def test_a_model_unpacked_by_hand_is_kept_aside_and_survives_the_next_install(tmp_path):
+    from voice_coach.speech.download import swap_in
+
+    models = tmp_path / "models"
+    (models / "nl").mkdir(parents=True)
+    (models / "nl" / "mine.txt").write_text("unpacked by hand")
+    for version in ("first", "second"):
+        unpacked = tmp_path / version
+        unpacked.mkdir()
+        (unpacked / "version").write_text(version)
+        swap_in(unpacked, models, "nl")
+        assert (models / "nl" / "version").read_text() == version
+    kept = [p for p in models.iterdir() if p.name.startswith(".nl-manual-")]
+    assert len(kept) == 1 and (kept[0] / "mine.txt").read_text() == "unpacked by hand"
+    assert sorted(p.name for p in models.iterdir() if not p.name.startswith(".nl-manual-")) == [".nl-2", "nl"]

@@ -133,6 +133,10 @@ def test_the_documented_example_config_is_valid_and_covers_every_key(tmp_path):
     config = load_config(tmp_path / "c.toml")
     assert set(config.sources.values()) == {str(tmp_path / "c.toml")}
     assert {f.name for f in fields(Settings)} <= {line.split(" = ")[0] for line in uncommented.splitlines()}
+    # A number or a switch shown is the default (paths and device names are examples).
+    defaults = Settings()
+    shown = {f.name: getattr(config.settings, f.name) for f in fields(Settings) if isinstance(getattr(defaults, f.name), (bool, int, float))}
+    assert shown == {name: getattr(defaults, name) for name in shown}
 
 
 def test_doctor_reports_each_part(tmp_path):

@@ -186,13 +186,13 @@ def swap_in(unpacked: Path, folder: Path, name: str) -> Path:
     number = 1
     while os.path.lexists(folder / f".{name}-{number}"):
         number += 1
-    folder = folder / f".{name}-{number}"
-    os.rename(unpacked, folder)
-    if link.exists() and not link.is_symlink():  # a model unpacked by hand: keep it aside
+    installed = folder / f".{name}-{number}"
+    os.rename(unpacked, installed)
+    if link.exists() and not link.is_symlink():  # one unpacked by hand: kept aside, beside it, never deleted
         os.rename(link, folder / f".{name}-manual-{number}")
     temporary_link = folder / f".{name}-link-{number}"
-    temporary_link.symlink_to(folder.name)
+    temporary_link.symlink_to(installed.name)
     os.replace(temporary_link, link)  # the atomic moment
-    if previous is not None and previous != folder:
+    if previous is not None and previous != installed:
         shutil.rmtree(previous, ignore_errors=True)
     return link
