@@ -115,7 +115,8 @@ class ResidualGate:
         """Whether the output's power per bin holds more than the coach's residual and the
         room, in bins where it does not exceed the microphone's (``heard``)."""
         self._coach = played if self._coach is None else np.maximum(played, self._coach * RING_DECAY**2)
-        room = self._room if self._room is not None else self._flat_noise(MIN_LEVEL)
+        quietest = self._flat_noise(MIN_LEVEL)
+        room = self._room if self._room is not None else quietest
         learning = self._near_hold <= 0 or self._gain is None  # the person's voice is no echo to learn
         if learning:
             self._gain = self._quantile_step(self._gain, np.log10((heard.sum() + 1.0) / (self._coach.sum() + 1.0)))
@@ -127,7 +128,7 @@ class ResidualGate:
         just_begun = coach_bins & (self._held_for * len(self._window) < ONSET_SECONDS * self.rate)
         voiced = (output > explained) & (output < BEYOND_MICROPHONE * heard) & ~just_begun
         unexplained = np.where(voiced, output - explained, 0.0).sum()
-        return unexplained > VOICE_ABOVE_ROOM * max(room.sum(), self._flat_noise(MIN_LEVEL).sum())
+        return unexplained > VOICE_ABOVE_ROOM * max(room.sum(), quietest.sum())
 
     def _tracked(self, quantile: np.ndarray | None, power: np.ndarray, coach_bins: np.ndarray) -> np.ndarray:
         """``quantile`` (log10 of ``power`` over the coach's, per bin) moved towards this frame's
