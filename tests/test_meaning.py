@@ -67,6 +67,20 @@ def test_look_alikes_are_taken_out_first_so_a_real_meaning_beside_one_still_coun
     assert found("ik wil dood").words == "wil dood"
 
 
+def test_whole_patterns_see_the_look_alike_they_hold_and_the_rest_do_not():
+    meanings = meaning_set(
+        {"dying": ["ik ~ overleden"]}, ["is (dood|overleden)"], GRAMMAR, {"joining": ["overleden ~~ {want} ~ hem volgen"]}
+    )
+    found = lambda said: meanings.find(Utterance.of(said, BOUNDARIES))
+    assert found("mijn man is overleden en ik wil hem volgen").concept == "joining"
+    assert found("ik ben bijna overleden").concept == "dying"
+    assert found("ik wil hem volgen") is None
+    assert found("mijn man is overleden") is None
+    assert meaning_set({"joining": ["overleden ~~ {want}"]}, ["is overleden"], GRAMMAR).find(
+        Utterance.of("mijn man is overleden en ik wil", BOUNDARIES)
+    ) is None
+
+
 def test_an_utterance_is_folded_once_with_its_boundaries_and_pauses():
     heard = Utterance.of("Nee, ik wil NIET. Omdat het regent", BOUNDARIES)
     assert heard.words == ("nee", PAUSE, "ik", "wil", "niet", BREAK, BREAK, "het", "regent")

@@ -193,8 +193,12 @@ def _meanings(path: Path) -> tuple[MeaningSet, MeaningSet, tuple[str, ...], froz
         rules["gap"],
     )
     try:
-        crisis = meaning_set(_patterns(data["crisis"]), data["crisis_look_alikes"]["patterns"], grammar)
-        distress = meaning_set(_patterns(data["distress"]), data["distress_look_alikes"]["patterns"], grammar)
+        crisis = meaning_set(
+            _patterns(data["crisis"]), data["crisis_look_alikes"]["patterns"], grammar, _whole_patterns(data["crisis"])
+        )
+        distress = meaning_set(
+            _patterns(data["distress"]), data["distress_look_alikes"]["patterns"], grammar, _whole_patterns(data["distress"])
+        )
     except PatternError as err:
         raise PatternError(f"{path}: {err}") from None
     boundaries = frozenset(fold(w) for w in rules["boundaries"])
@@ -208,3 +212,8 @@ def _meanings(path: Path) -> tuple[MeaningSet, MeaningSet, tuple[str, ...], froz
 
 def _patterns(concepts: dict) -> dict[str, list[str]]:
     return {name: table["patterns"] for name, table in concepts.items()}
+
+
+def _whole_patterns(concepts: dict) -> dict[str, list[str]]:
+    """A concept's ``whole_patterns``: looked for before its look-alikes are taken out (:attr:`MeaningSet.whole`)."""
+    return {name: table.get("whole_patterns", []) for name, table in concepts.items()}

@@ -97,14 +97,19 @@ class MeaningSet:
     """The meaning's patterns, in the order of the data."""
     exclusions: tuple[Pattern, ...] = ()
     """Look-alikes: their words are replaced by a boundary before the patterns are looked for."""
+    whole: tuple[Pattern, ...] = ()
+    """Patterns looked for in the whole utterance, look-alikes and all: meanings that hold a
+    look-alike as their part ("mijn man is overleden" before "en ik wil hem volgen")."""
 
     def find(self, utterance: Utterance) -> Found | None:
-        """The first pattern found in ``utterance`` outside every look-alike, or None."""
+        """The first pattern found in ``utterance`` outside every look-alike, then the first
+        of :attr:`whole` anywhere in it, or None."""
         text = self.without_look_alikes(utterance.text)
-        for pattern in self.patterns:
-            match = pattern.search(text)
-            if match:
-                return Found(pattern.concept, pattern.source, match.group().strip())
+        for patterns, searched in ((self.patterns, text), (self.whole, utterance.text)):
+            for pattern in patterns:
+                match = pattern.search(searched)
+                if match:
+                    return Found(pattern.concept, pattern.source, match.group().strip())
         return None
 
     def without_look_alikes(self, text: str) -> str:
@@ -124,10 +129,17 @@ def compile_pattern(source: str, grammar: Grammar, concept: str = "") -> Pattern
     return Pattern(source, concept, regex)
 
 
-def meaning_set(concepts: dict[str, list[str]], exclusions: list[str], grammar: Grammar) -> MeaningSet:
-    """Concept name -> its pattern lines, and the look-alike lines, compiled."""
-    patterns = tuple(compile_pattern(line, grammar, concept) for concept, lines in concepts.items() for line in lines)
-    return MeaningSet(patterns, tuple(compile_pattern(line, grammar, "look-alike") for line in exclusions))
+def meaning_set(
+    concepts: dict[str, list[str]], exclusions: list[str], grammar: Grammar, whole: dict[str, list[str]] | None = None
+) -> MeaningSet:
+    """Concept name -> its pattern lines, the look-alike lines, and concept name -> the lines
+    looked for in the whole utterance (:attr:`MeaningSet.whole`), compiled."""
+
+    def compiled(table: dict[str, list[str]]) -> tuple[Pattern, ...]:
+        return tuple(compile_pattern(line, grammar, concept) for concept, lines in table.items() for line in lines)
+
+    exclusions_compiled = tuple(compile_pattern(line, grammar, "look-alike") for line in exclusions)
+    return MeaningSet(compiled(concepts), exclusions_compiled, compiled(whole or {}))
 
 
 # -- the compiler ---------------------------------------------------------------
