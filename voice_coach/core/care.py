@@ -215,5 +215,5 @@ def _patterns(concepts: dict) -> dict[str, list[str]]:
 
 
 def _whole_patterns(concepts: dict) -> dict[str, list[str]]:
-    """A concept's ``whole_patterns``: looked for before its look-alikes are taken out (:attr:`MeaningSet.whole`)."""
+    """A concept's ``whole_patterns``: looked for in the whole utterance, look-alikes and all (:attr:`MeaningSet.whole`)."""
     return {name: table.get("whole_patterns", []) for name, table in concepts.items()}
