@@ -215,6 +215,17 @@ def test_a_full_exercise_plays_in_virtual_time_and_the_coach_listens_again():
     assert device.time.now() > 60  # minutes of exercise, no real waiting
 
 
+def test_play_begins_an_exercise_one_lookahead_ahead_so_its_first_sound_is_handed_over_early():
+    time = VirtualTime()
+    time.put_at(3.0, HEARD, Heard("stop"))
+    performed: list = []
+    coach = Coach(LANGUAGE, LIBRARY, TIMING, CoachSettings())
+    driver = Driver(coach, time, lambda action: performed.append((time.now(), action)), lookahead=0.25)
+    driver.run_exercise(time, "vierkant")
+    handed_at, first = next((at, action) for at, action in performed if isinstance(action, (Speak, PlaySound)))
+    assert (handed_at, first.at) == (0.0, 0.25)
+
+
 def answer_check_in(device: Device) -> list:
     device.say("start check-in")
     while True:

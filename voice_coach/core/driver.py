@@ -104,8 +104,10 @@ class Driver:
         self._do(self.coach.start(self.clock.now()))
 
     def begin(self, script_id: str) -> None:
-        """Start an exercise at once (``play``), without a start check."""
-        self._do(self.coach.begin(self.coach.library.scripts[script_id], self.clock.now(), self.night()))
+        """Start an exercise at once (``play``), without a start check. It starts ``lookahead``
+        from now, so its first sound is handed over as early as every other one and starts on
+        its own frame even when the first hand-over is held up."""
+        self._do(self.coach.begin(self.coach.library.scripts[script_id], self.clock.now() + self.lookahead, self.night()))
 
     def wait_seconds(self) -> float | None:
         """Real seconds until the coach next has something to do (None: only something heard)."""
