@@ -684,7 +684,9 @@ def exercise_listening(runs: int, hours: float) -> dict:
 
 
 HELDOUT = ROOT / "bench" / "heldout"
-"""Sentence sets by independent Dutch ears: never trained on; the model's threshold was chosen on them and their misses were read once (2026-12-03)."""
+"""Sentence sets by independent Dutch ears, never trained on. Each may say when its misses were
+read (``read``) and what the coach made of it before (``[[measured_unseen]]``)."""
+FIGURES = ("crisis_reaches_113_pct", "crisis_message_pct", "look_alikes_crisis_message_pct", "look_alikes_asked_pct")
 
 
 def heldout() -> dict:
@@ -710,6 +712,8 @@ def heldout() -> dict:
             "crisis_message_pct": share(data["crisis"], ("crisis",)),
             "look_alikes_crisis_message_pct": share(data["look_alikes"], ("crisis",)),
             "look_alikes_asked_pct": share(data["look_alikes"], ("distress",)),
+            "read": data.get("read"),
+            "measured_unseen": data.get("measured_unseen", []),
         }
     return figures
 
@@ -719,15 +723,26 @@ def heldout_table(report: dict) -> str:
     if not sets:
         return ""
     lines = [
-        "", "Held-out sentences, typed (`.venv/bin/python bench/run.py --only heldout`; deterministic, one run): each set by an independent Dutch ear; none of their sentences joined the corpus and the model never trained on them, but the model's threshold (0.7) was chosen on them, and their misses were read before the patterns of 2026-12-03 were written (81.7 % and 88.3 % reached 113 before), so they are no longer unseen.", "",
-        "| set | crisis reaches 113 (target 100 %) | of which the crisis message | look-alikes: crisis message (target 0) | look-alikes: asked once |",
-        "| --- | --- | --- | --- | --- |",
+        "", "Held-out sentences, typed (`.venv/bin/python bench/run.py --only heldout`; deterministic, one run): each set by an "
+        "independent Dutch ear, never trained on and never in the corpus. A set whose misses were read is no longer unseen: "
+        "then its last figures from before it was read follow each of today's (\"before\", with the code they were measured on).", "",
+        "| set | misses read | crisis reaches 113 (target 100 %) | of which the crisis message | look-alikes: crisis message (target 0) | look-alikes: asked once |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, f in sets.items():
+        before = (f.get("measured_unseen") or [{}])[-1]
+
+        def cell(key: str) -> str:
+            then = f" (before: {before[key]} %)" if key in before else ""
+            return f"{f[key]} %{then}"
+
         lines.append(
-            f"| {name} ({f['crisis_sentences']} + {f['look_alikes']}) | {f['crisis_reaches_113_pct']} % | {f['crisis_message_pct']} % | "
-            f"{f['look_alikes_crisis_message_pct']} % | {f['look_alikes_asked_pct']} % |"
+            f"| {name} ({f['crisis_sentences']} + {f['look_alikes']}) | {f.get('read') or 'never'} | "
+            + " | ".join(cell(key) for key in FIGURES) + " |"
         )
+    codes = sorted({m["code"] for f in sets.values() for m in f.get("measured_unseen", [])[-1:]})
+    if codes:
+        lines += ["", "Before, measured on: " + "; ".join(codes) + "."]
     return "\n".join(lines)
 
 

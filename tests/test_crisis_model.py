@@ -64,6 +64,11 @@ def test_look_alikes_commands_and_answers_are_not_asked_about(sentence):
     assert LANGUAGE.read(sentence).distress is None
 
 
+def test_no_command_phrasing_is_asked_about():
+    phrasings = LANGUAGE.phrases.session_phrases()
+    assert len(phrasings) > 50 and [p for p in phrasings if MODEL.worried(p)] == []
+
+
 def test_a_pattern_comes_first():
     reading = LANGUAGE.read("ik wil dood")
     assert isinstance(LANGUAGE.event(reading), Crisis) and reading.crisis.concept != "learned"
