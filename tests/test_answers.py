@@ -131,8 +131,8 @@ def test_a_short_answer_word_inside_other_words_is_no_answer(said, expected):
 
 
 def test_the_check_in_understands_at_least_150_everyday_words_and_phrases():
-    phrases = {p for w in {*BODY, *EMOTION, *NEED} for p in BOOK.spoken.get(w, ())}
-    assert len(phrases) >= 150
+    phrases = {p.pattern.source for w in {*BODY, *EMOTION, *NEED} for p in BOOK.phrasings_of(w) if p.back_as is None}
+    assert len(phrases) >= 150  # not counting the adjectives' forms before a noun
 
 
 def back(said: str, expected) -> tuple[str, ...]:
@@ -152,6 +152,10 @@ SAID_BACK = [
     ("ik voel me rot", EMOTION, ("Je voelt je rot.",)),
     ("verdriet", EMOTION, ("Je voelt verdriet.",)),
     ("ik voel me geïrriteerd", EMOTION, ("Je voelt je geïrriteerd.",)),
+    ("een verdrietige dag", EMOTION, ("Je voelt je verdrietig.",)),  # before a noun: said back as said alone
+    ("angstige gedachten en een boze bui", EMOTION, ("Je voelt je angstig en boos.",)),
+    ("een hoopvolle ochtend", EMOTION, ("Je voelt je hoopvol.",)),
+    ("een uitgeputte indruk", BODY, ("Je voelt je uitgeput.",)),
     ("rust", NEED, ("Je hebt rust nodig.",)),
     ("mijn kinderen zien", NEED, ("Je wilt je kinderen zien.",)),
     ("iemand om mee te praten", NEED, ("Je hebt iemand nodig om mee te praten.",)),

@@ -59,6 +59,14 @@ def test_an_answer_is_said_back_in_the_persons_own_word_then_confirmed():
     assert saved(actions) == [SaveAnswer(2.0, "emotie", "Hoe voel je je?", "rotgevoel")]
 
 
+def test_an_adjective_before_a_noun_is_understood_and_said_back_as_it_is_said_alone():
+    engine = make_engine(FEELING, {"say": "Einde."})
+    asked(engine)
+    actions = answer(engine, "een verdrietige dag eigenlijk", 2.0)
+    assert spoken(actions) == ["Je voelt je verdrietig."]
+    assert saved(actions) == [SaveAnswer(2.0, "emotie", "Hoe voel je je?", "verdriet")]
+
+
 def test_two_forms_are_said_back_one_sentence_each_and_never_as_the_answer_word():
     engine = make_engine(NEED, {"say": "Einde."})
     asked(engine)

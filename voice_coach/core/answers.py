@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from ..paths import DATA_DIR
+from .inflection import attributive
 from .meaning import ONE_PIECE, Pattern, PatternError, compile_pattern, said_forms
 from .templates import TemplateError
 from .utterance import Utterance, fold, normalize
@@ -46,6 +47,9 @@ class Phrasing:
     """The compiled phrasing."""
     length: int
     """How many words it spans: the longer of two phrasings found in one place wins."""
+    back_as: str | None = None
+    """The word said back for it where that is not what was said: an adjective said before
+    a noun ("een verdrietige dag") is said back as it is said alone ("verdrietig")."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ class AnswerBook:
             start = heard.text.count(" ", 0, match.start())
             length = match.group().count(" ")
             said = " ".join(heard.spelled[start : start + length])
-            found.append(_Found(Heard(phrasing.word, said, self._back(said), phrasing.form, self.said_back.get(said)), start, length))
+            back = phrasing.back_as or said
+            found.append(_Found(Heard(phrasing.word, said, self._back(back), phrasing.form, self.said_back.get(back)), start, length))
         return found
 
     def _back(self, said: str) -> str:
@@ -146,6 +151,18 @@ class AnswerBook:
 def _phrasing(word: str, form: str, template: str) -> Phrasing:
     pattern = compile_pattern(template, ONE_PIECE, word)
     return Phrasing(word, form, pattern, max(len(p.split()) for p in said_forms(template)))
+
+
+def _inflected(word: str, adjectives: list[str], listed: set[str]) -> tuple[Phrasing, ...]:
+    """Each one-word adjective of ``word`` as it is said before a noun, said back as it is
+    said alone; forms already ``listed`` among the word's phrasings are left to them."""
+    found = []
+    for adjective in (p for t in adjectives for p in said_forms(t) if " " not in p):
+        form = attributive(fold(adjective))
+        if form is not None and form not in listed:
+            phrasing = _phrasing(word, "adjective", form)
+            found.append(Phrasing(phrasing.word, phrasing.form, phrasing.pattern, phrasing.length, adjective))
+    return tuple(found)
 
 
 def _forms(word: str, entry: list | dict, path: Path) -> dict[str, list[str]]:
@@ -185,8 +202,9 @@ def load_answers(path: Path = DATA_DIR / "answers.toml") -> AnswerBook:
             listed = any(fold(word) == fold(p) for ts in forms.values() for t in ts for p in said_forms(t))
             own = [] if listed else [("noun" if isinstance(entry, dict) else PLAIN, word)]
             pairs = [*own, *((form, t) for form, ts in forms.items() for t in ts)]
-            phrasings[word] = tuple(_phrasing(word, form, t) for form, t in pairs)
-            spoken[word] = tuple(dict.fromkeys(p for _, t in pairs for p in said_forms(t)))
+            inflected = _inflected(word, forms.get("adjective", []), {fold(p) for _, t in pairs for p in said_forms(t)})
+            phrasings[word] = (*(_phrasing(word, form, t) for form, t in pairs), *inflected)
+            spoken[word] = tuple(dict.fromkeys([*(p for _, t in pairs for p in said_forms(t)), *(p.pattern.source for p in inflected)]))
         none = tuple(compile_pattern(t, ONE_PIECE, "none") for t in data["none"])
     except (PatternError, TemplateError) as err:
         raise AnswerError(f"{path}: {err}") from None
