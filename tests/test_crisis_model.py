@@ -27,9 +27,9 @@ MODEL = LANGUAGE.care.model
 # Sentences of independent writers that no pattern holds and the model does (held out: never
 # in the corpus it was trained on).
 CAUGHT = [
-    "ik heb vorige week op het dak gestaan en ik twijfelde om te springen",
-    "ik laat mijn hartpillen gewoon liggen dan gaat het vanzelf",
-    "ik heb op internet opgezocht hoe je jezelf ophangt",
+    "ik geef al mijn spullen weg want straks heb ik ze toch niet meer nodig",
+    "ik stop met mijn insuline want dan is het snel voorbij",
+    "ik sta hier aan de kaai van de schelde en ik ga erin springen",
 ]
 
 
