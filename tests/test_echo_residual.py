@@ -175,3 +175,15 @@ def test_a_long_sentence_does_not_teach_the_gate_to_take_the_person_for_the_coac
     gate = ResidualGate(RATE)
     passed = frames_passed(gate, played * gain + noise + person, left * gain + noise + person, played)
     assert passed[syllables(32.1, 32.7)].mean() > 0.9
+
+
+def test_the_voice_after_minutes_of_tones_is_judged_by_what_the_filter_leaves_of_it_now():
+    # The filter learned the room on the coach's voice (25 dB off), then two minutes of breath
+    # tones taught it their bins only: when the voice returns it leaves 20 dB more of it. The
+    # residual learned before the tones is stale; the coach's own voice is no person's.
+    gate, _, _, _ = breath_tone_in_a_room(0.0)
+    before, tones, after = voice(5.0, 3000.0, seed=3), tone(120.0, 220.0, 3000.0), voice(5.0, 3000.0, seed=4)
+    far = np.concatenate([before, tones, after])
+    out = np.concatenate([before * 10 ** (-25 / 20), tones * 10 ** (-25 / 20), after * 10 ** (-5 / 20)])
+    passed = frames_passed(gate, far + room_noise(len(far) / RATE), out + room_noise(len(far) / RATE, seed=2), far)
+    assert not passed[-5 * 50 :].any()

@@ -48,6 +48,19 @@ CONVERGE_SECONDS = 6.0
 """Seconds of the coach's voice the filter needs after the delay is found before it counts
 as working: until then the listener stays half-duplex (measured in a sox-reverberant
 room: Speex reached 15-18 dB after 3-4 s of speech, 20-25 dB after 6 s)."""
+VOICE_BIN_SHARE = 0.06
+"""A frame of the far end counts as voice (broadband) where at least this share of its
+frequency bins stands within 20 dB of its strongest: speech frames hold 7-50 % (median 17 %),
+breath tones, the gong and the bell 2-4 %. A filter learns a room only from voice: one that
+converged on tones alone leaves the voice that follows through."""
+
+
+STARTED_OVER_SHARE = 0.01
+"""A filter holding less than this share (-20 dB) of the echo path it held at most has started
+over: Speex resets itself where it diverges (it did at the first sentence after minutes of
+breath tones). Until it has learned the room again (:data:`CONVERGE_SECONDS`), the listener is
+half-duplex: a reset filter lets the coach's voice through (bench/echo.py: the only
+self-triggers left)."""
 
 
 class Canceller(Protocol):
@@ -64,6 +77,9 @@ class Canceller(Protocol):
 
     def reset(self) -> None:
         """Forget the echo path learned so far."""
+
+    def learned(self) -> float:
+        """How much of an echo path it holds now (any scale: 0 after it started over)."""
 
 
 class FarEnd:
@@ -112,6 +128,7 @@ class EchoCancellation:
         self.residual = ResidualGate(rate)
         """What the filter leaves of the coach's voice, kept from the recognizer."""
         self._converged = 0.0  # seconds of the coach's voice since the delay was found
+        self._most_learned = 0.0  # the most of an echo path the filter has held since it began
         self._pending = np.zeros(0, dtype=np.int16)
         self._history: deque[np.ndarray] = deque()  # the raw microphone, for the delay
         self._history_samples = 0
@@ -159,10 +176,25 @@ class EchoCancellation:
             # has nothing to learn from silence, and costs the idle coach nothing). Speex's DC
             # notch and pre-emphasis would change the person's voice a little for nothing.
             return near
-        if self.delay is not None and far_level > ACTIVE_LEVEL:
+        if self.delay is not None and far_level > ACTIVE_LEVEL and _voice_like(far):
             self._converged += frame / self.rate
         played = np.clip(far * 32767, -32768, 32767).astype(np.int16)
-        return self.residual.softened(near, self.canceller.cancel(near, played), played)
+        out = self.canceller.cancel(near, played)
+        if far_level > ACTIVE_LEVEL:
+            self._watch_filter()
+        return self.residual.softened(near, out, played)
+
+    def _watch_filter(self) -> None:
+        """Notice a filter that has started over on its own (looked at on every frame the coach
+        plays: Speex learns a simple room again within a second): until it has learned the room
+        again, the listener is half-duplex."""
+        learned = self.canceller.learned()
+        if learned < STARTED_OVER_SHARE * self._most_learned:
+            if self.working:
+                log.info("the echo filter started over; half-duplex until it has learned the room again")
+            self._converged = 0.0
+            self._most_learned = learned
+        self._most_learned = max(self._most_learned, learned)
 
     def _far_at(self, start_time: float, count: int) -> np.ndarray:
         """``count`` frames at the microphone's rate of what was heard from ``start_time`` on."""
@@ -198,10 +230,16 @@ class EchoCancellation:
             return
         if self.delay is None or abs(estimate - self.delay) > RESET_SECONDS:  # too far for the filter to follow
             self.canceller.reset()
-            self._converged = 0.0
+            self._converged = self._most_learned = 0.0
         log.info("echo delay %s %.1f ms", "found:" if self.delay is None else "moved to", estimate * 1000)
         self.delay = estimate
 
+
+
+def _voice_like(far: np.ndarray) -> bool:
+    """Whether ``far`` (one frame of what played) is broadband like a voice, not a tone."""
+    power = np.abs(np.fft.rfft(far * np.hanning(len(far)))) ** 2
+    return float(np.mean(power > 1e-2 * power.max())) >= VOICE_BIN_SHARE
 
 
 def load_canceller(rate: int) -> tuple[Canceller | None, str]:

@@ -62,6 +62,14 @@ Found by a hostile review: in a room at -60 dBFS or quieter, with the coach 10 d
 person, every breath tone's onset counted as voice (13 times in vierkant; with this and the
 coach's weak harmonics learned, none). It costs some of the person's voice in the first
 0.6 s of each of the coach's sentences."""
+STALE_SECONDS = 3.0
+"""A bin the coach has not held its voice in for this long has a stale residual: the filter has
+meanwhile adapted to other sounds. Over minutes of breath tones it learns their few bins, and
+when the voice returns it leaves far more of it than before (Speex even diverges and resets):
+the residual learned minutes ago let the coach's first sentence after the tones through as
+commands (bench/echo.py: hartcoherentie, the only self-triggers). Where such a bin's voice
+begins again, its residual is the most the filter leaves there in its first
+:data:`ONSET_SECONDS`, not a step from the stale one."""
 NOISE_STEP = 0.05
 """How fast the room's noise per bin follows, in the coach's silences (about 0.4 s)."""
 NEAR_HOLD_SECONDS = 0.4
@@ -82,6 +90,8 @@ class ResidualGate:
         self._leak: np.ndarray | None = None  # log10 of the output/far-end power the filter leaves, per bin
         self._gain: float | None = None  # log10 of the microphone's power over the far end's, all bins
         self._held_for: np.ndarray | None = None  # frames each bin has held the coach's voice in a row
+        self._absent_for: np.ndarray | None = None  # frames since each bin last held the coach's voice
+        self._stale: np.ndarray | None = None  # bins whose voice began again after STALE_SECONDS
 
     def room_only(self, near: np.ndarray, far_level: float) -> bool:
         """True while the coach and its echo are silent (``far_level``: the far end's RMS now,
@@ -95,6 +105,8 @@ class ResidualGate:
             self._room = power if self._room is None else self._room + NOISE_STEP * (power - self._room)
         self._floor = loudness if self._floor is None else min(loudness, self._floor + FLOOR_RISE * (loudness - self._floor))
         self._coach = self._held_for = None  # rung out
+        if self._absent_for is not None:
+            self._absent_for = self._absent_for + 1
         return True
 
     def softened(self, near: np.ndarray, out: np.ndarray, far: np.ndarray) -> np.ndarray:
@@ -122,19 +134,34 @@ class ResidualGate:
             self._gain = self._quantile_step(self._gain, np.log10((heard.sum() + 1.0) / (self._coach.sum() + 1.0)))
         coach_bins = (self._coach > COACH_BIN_SHARE * self._coach.max()) | (10.0**self._gain * self._coach > room)
         self._held_for = np.where(coach_bins, (0 if self._held_for is None else self._held_for) + 1, 0)
-        if learning or self._leak is None:
-            self._leak = self._tracked(self._leak, output, coach_bins)
-        explained = EXPLAINED_MARGIN * np.maximum(10.0**self._leak * self._coach, room)
         just_begun = coach_bins & (self._held_for * len(self._window) < ONSET_SECONDS * self.rate)
+        self._mark_stale(coach_bins)
+        if learning or self._leak is None:
+            self._leak = self._tracked(self._leak, output, coach_bins, just_begun & self._stale)
+        explained = EXPLAINED_MARGIN * np.maximum(10.0**self._leak * self._coach, room)
         voiced = (output > explained) & (output < BEYOND_MICROPHONE * heard) & ~just_begun
         unexplained = np.where(voiced, output - explained, 0.0).sum()
         return unexplained > VOICE_ABOVE_ROOM * max(room.sum(), quietest.sum())
 
-    def _tracked(self, quantile: np.ndarray | None, power: np.ndarray, coach_bins: np.ndarray) -> np.ndarray:
+    def _mark_stale(self, coach_bins: np.ndarray) -> None:
+        """Count how long each bin has gone without the coach's voice; a bin whose voice begins
+        after :data:`STALE_SECONDS` of that is stale until its onset is over."""
+        frames = len(self._window)
+        absent = np.zeros(len(coach_bins), dtype=np.int64) if self._absent_for is None else self._absent_for
+        began = coach_bins & (self._held_for == 1)
+        stale = np.zeros(len(coach_bins), dtype=bool) if self._stale is None else self._stale
+        self._stale = np.where(began, absent * frames >= STALE_SECONDS * self.rate, stale & coach_bins)
+        self._absent_for = np.where(coach_bins, 0, absent + 1)
+
+    def _tracked(self, quantile: np.ndarray | None, power: np.ndarray, coach_bins: np.ndarray, stale: np.ndarray) -> np.ndarray:
         """``quantile`` (log10 of ``power`` over the coach's, per bin) moved towards this frame's
-        ratio in the bins that hold the coach's voice (:data:`LEAK_QUANTILE`)."""
+        ratio in the bins that hold the coach's voice (:data:`LEAK_QUANTILE`); in ``stale`` bins
+        raised to this frame's ratio at once where that is higher."""
         ratio = np.log10((power + 1.0) / (self._coach + 1.0))
-        return ratio if quantile is None else np.where(coach_bins, self._quantile_step(quantile, ratio), quantile)
+        if quantile is None:
+            return ratio
+        stepped = np.where(coach_bins, self._quantile_step(quantile, ratio), quantile)
+        return np.where(stale, np.maximum(stepped, ratio), stepped)
 
     @staticmethod
     def _quantile_step(quantile, ratio):
@@ -147,7 +174,7 @@ class ResidualGate:
     def _power(self, samples: np.ndarray) -> np.ndarray:
         if self._window is None or len(self._window) != len(samples):
             self._window = np.hanning(len(samples))
-            self._room = self._coach = self._leak = self._held_for = None  # learned for other bins
+            self._room = self._coach = self._leak = self._held_for = self._absent_for = self._stale = None  # learned for other bins
         return np.abs(np.fft.rfft(samples * self._window)) ** 2
 
     def _flat_noise(self, rms: float) -> np.ndarray:

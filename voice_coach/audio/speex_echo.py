@@ -26,6 +26,8 @@ RESIDUAL_SUPPRESS_ACTIVE_DB = -15
 """The same while the person speaks too: less, so their words survive."""
 
 _ECHO_SET_SAMPLING_RATE = 24
+_ECHO_GET_IMPULSE_RESPONSE_SIZE = 27
+_ECHO_GET_IMPULSE_RESPONSE = 29
 _PREPROCESS_SET_DENOISE = 0
 _PREPROCESS_SET_AGC = 2
 _PREPROCESS_SET_DEREVERB = 8
@@ -75,6 +77,9 @@ class SpeexCanceller:
             self.close()
             raise SpeexUnavailable("libspeexdsp could not make an echo canceller")
         self._ctl(self._lib.speex_echo_ctl, self._echo, _ECHO_SET_SAMPLING_RATE, rate)
+        size = ctypes.c_int(0)
+        self._lib.speex_echo_ctl(self._echo, _ECHO_GET_IMPULSE_RESPONSE_SIZE, ctypes.byref(size))
+        self._response = (ctypes.c_int32 * size.value)()
         for request, value in (
             (_PREPROCESS_SET_DENOISE, 0), (_PREPROCESS_SET_AGC, 0), (_PREPROCESS_SET_DEREVERB, 0),
             (_PREPROCESS_SET_ECHO_SUPPRESS, RESIDUAL_SUPPRESS_DB), (_PREPROCESS_SET_ECHO_SUPPRESS_ACTIVE, RESIDUAL_SUPPRESS_ACTIVE_DB),
@@ -100,6 +105,11 @@ class SpeexCanceller:
     def reset(self) -> None:
         """Forget the learned echo path (after the delay moved, the old filter is wrong)."""
         self._lib.speex_echo_state_reset(self._echo)
+
+    def learned(self) -> float:
+        """The energy of the filter's impulse response: 0 once Speex has reset itself."""
+        self._lib.speex_echo_ctl(self._echo, _ECHO_GET_IMPULSE_RESPONSE, self._response)
+        return float(np.sum(np.frombuffer(self._response, dtype=np.int32).astype(np.float64) ** 2))
 
     def close(self) -> None:
         if getattr(self, "_suppressor", None):
