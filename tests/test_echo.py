@@ -154,6 +154,25 @@ def test_breath_tones_alone_never_teach_the_filter_the_room():
     assert cancellation.delay is not None and not cancellation.working
 
 
+def test_after_minutes_of_tones_the_filter_must_learn_the_voice_again():
+    # The first sentence after hartcoherentie's two minutes of tones went through as commands.
+    voice, tones, again = speech_like(24, seed=16), breath_tone(25), speech_like(24, seed=17)
+    played = np.concatenate([voice, tones, again])
+    microphone = room(played, 0.02, seed=18)
+    far_end = FarEnd(RATE)
+    far_end.played(played[: 2 * BLOCK])
+    cancellation = cancellation_for(far_end)
+    at = feed(cancellation, far_end, played, microphone[: len(voice)], 0.0)
+    assert cancellation.working
+    at = feed(cancellation, far_end, played[len(voice) :], microphone[len(voice) : len(voice) + len(tones)], at)
+    assert cancellation.working  # "pauze" is heard over the tones
+    start = len(voice) + len(tones)
+    at = feed(cancellation, far_end, played[start:], microphone[start : start + RATE], at)
+    assert not cancellation.working  # the voice is back: learned again first
+    feed(cancellation, far_end, played[start + RATE :], microphone[start + RATE :], at)
+    assert cancellation.working
+
+
 def test_a_filter_that_starts_over_on_its_own_is_half_duplex_until_it_has_learned_again():
     played = speech_like(40, seed=14)  # the coach speaks half of the time
     microphone = room(played, 0.02, seed=15)

@@ -53,6 +53,16 @@ VOICE_BIN_SHARE = 0.06
 frequency bins stands within 20 dB of its strongest: speech frames hold 7-50 % (median 17 %),
 breath tones, the gong and the bell 2-4 %. A filter learns a room only from voice: one that
 converged on tones alone leaves the voice that follows through."""
+TONES_SECONDS = 20.0
+"""After this long of the coach playing tones and no voice, the filter must learn the voice
+again where it returns (:data:`CONVERGE_SECONDS` of it, half-duplex meanwhile): minutes of breath tones adapt it
+to their few frequencies, and the first sentence after them went through it as commands
+(bench/echo.py: hartcoherentie, the bench's only self-triggers)."""
+VOICE_LEVEL = 0.003
+"""Tones end only with a frame of the voice louder than this (RMS, about -50 dBFS): a tone's
+fading tail, down to the sound file's own noise, looks broadband frame by frame. (Requiring
+0.2 s of the voice in a row instead made the filter learn again in the middle of sentences:
+many voiced frames of a voice are narrow, and commands over it were lost.)"""
 
 
 STARTED_OVER_SHARE = 0.01
@@ -129,6 +139,7 @@ class EchoCancellation:
         """What the filter leaves of the coach's voice, kept from the recognizer."""
         self._converged = 0.0  # seconds of the coach's voice since the delay was found
         self._most_learned = 0.0  # the most of an echo path the filter has held since it began
+        self._tones = 0.0  # seconds of the coach playing without voice, in a row
         self._pending = np.zeros(0, dtype=np.int16)
         self._history: deque[np.ndarray] = deque()  # the raw microphone, for the delay
         self._history_samples = 0
@@ -176,13 +187,27 @@ class EchoCancellation:
             # has nothing to learn from silence, and costs the idle coach nothing). Speex's DC
             # notch and pre-emphasis would change the person's voice a little for nothing.
             return near
-        if self.delay is not None and far_level > ACTIVE_LEVEL and _voice_like(far):
-            self._converged += frame / self.rate
+        if self.delay is not None and far_level > ACTIVE_LEVEL:
+            self._learn(frame / self.rate, _voice_like(far), far_level)
         played = np.clip(far * 32767, -32768, 32767).astype(np.int16)
         out = self.canceller.cancel(near, played)
         if far_level > ACTIVE_LEVEL:
             self._watch_filter()
         return self.residual.softened(near, out, played)
+
+    def _learn(self, seconds: float, voice: bool, far_level: float) -> None:
+        """The filter heard ``seconds`` of the coach (at RMS ``far_level``): of its voice (it
+        learns the room), or of tones only. Where the voice returns after long enough of those,
+        it must learn the voice again; during the tones it still works (on them)."""
+        if not voice:
+            self._tones += seconds
+            return
+        if far_level > VOICE_LEVEL:
+            if self._tones >= TONES_SECONDS and self._converged > 0:
+                log.info("after %.0f s of tones the echo filter learns the coach's voice again; half-duplex meanwhile", self._tones)
+                self._converged = 0.0
+            self._tones = 0.0
+        self._converged += seconds
 
     def _watch_filter(self) -> None:
         """Notice a filter that has started over on its own (looked at on every frame the coach
