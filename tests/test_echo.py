@@ -35,14 +35,17 @@ def room(played: np.ndarray, delay: float, seed: int, gain: float = 0.6) -> np.n
     return np.clip(heard + rng.normal(0, 10, len(heard)), -32768, 32767).astype(np.int16)
 
 
-def run(cancellation: EchoCancellation, far_end: FarEnd, played: np.ndarray, microphone: np.ndarray) -> np.ndarray:
-    """Feed 20 ms blocks, the far end filled 40 ms ahead of what is heard (as the mixer runs)."""
+def run(cancellation: EchoCancellation, far_end: FarEnd, played: np.ndarray, microphone: np.ndarray, at: float = 0.0) -> np.ndarray:
+    """Feed 20 ms blocks of ``microphone`` from ``at`` seconds on, the far end (``played``, from
+    the same moment) filled 40 ms ahead of what is heard, as the mixer runs; at 0 the mix starts
+    with its lead. Returns what came out."""
     lead = 2 * BLOCK
-    far_end.played(played[:lead])
+    if at == 0.0:
+        far_end.played(played[:lead])
     out = []
     for start in range(0, len(microphone) - BLOCK + 1, BLOCK):
         far_end.played(played[start + lead : start + lead + BLOCK])
-        out.append(cancellation.clean(microphone[start : start + BLOCK], (start + BLOCK) / RATE))
+        out.append(cancellation.clean(microphone[start : start + BLOCK], at + (start + BLOCK) / RATE))
     return np.concatenate(out)
 
 
@@ -128,15 +131,6 @@ def test_it_works_only_after_the_filter_heard_the_coach_long_enough():
     assert working_from is not None and working_from >= CONVERGE_SECONDS + 1.0  # found after two windows of a second
 
 
-def feed(cancellation: EchoCancellation, far_end: FarEnd, played: np.ndarray, microphone: np.ndarray, at: float) -> float:
-    """Go on feeding 20 ms blocks from ``at`` seconds (the far end 40 ms ahead); returns the end."""
-    lead = 2 * BLOCK
-    for start in range(0, len(microphone) - BLOCK + 1, BLOCK):
-        far_end.played(played[start + lead : start + lead + BLOCK] if start + lead + BLOCK <= len(played) else np.zeros(BLOCK, np.float32))
-        cancellation.clean(microphone[start : start + BLOCK], at + (start + BLOCK) / RATE)
-    return at + len(microphone) / RATE
-
-
 def breath_tone(seconds: float) -> np.ndarray:
     t = np.arange(int(seconds * RATE)) / RATE
     return (0.25 * np.sin(2 * np.pi * 220 * t) + 0.08 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
@@ -148,9 +142,8 @@ def test_breath_tones_alone_never_teach_the_filter_the_room():
     voice, tones = speech_like(3, seed=12), breath_tone(20)
     played = np.concatenate([voice, tones])
     far_end = FarEnd(RATE)
-    far_end.played(played[: 2 * BLOCK])
     cancellation = cancellation_for(far_end)
-    feed(cancellation, far_end, played, room(played, 0.02, seed=13), 0.0)
+    run(cancellation, far_end, played, room(played, 0.02, seed=13))
     assert cancellation.delay is not None and not cancellation.working
 
 
@@ -160,16 +153,15 @@ def test_after_minutes_of_tones_the_filter_must_learn_the_voice_again():
     played = np.concatenate([voice, tones, again])
     microphone = room(played, 0.02, seed=18)
     far_end = FarEnd(RATE)
-    far_end.played(played[: 2 * BLOCK])
     cancellation = cancellation_for(far_end)
-    at = feed(cancellation, far_end, played, microphone[: len(voice)], 0.0)
+    run(cancellation, far_end, played, microphone[: len(voice)])
     assert cancellation.working
-    at = feed(cancellation, far_end, played[len(voice) :], microphone[len(voice) : len(voice) + len(tones)], at)
+    run(cancellation, far_end, played[len(voice) :], microphone[len(voice) : len(voice) + len(tones)], len(voice) / RATE)
     assert cancellation.working  # "pauze" is heard over the tones
     start = len(voice) + len(tones)
-    at = feed(cancellation, far_end, played[start:], microphone[start : start + RATE], at)
+    run(cancellation, far_end, played[start:], microphone[start : start + RATE], start / RATE)
     assert not cancellation.working  # the voice is back: learned again first
-    feed(cancellation, far_end, played[start + RATE :], microphone[start + RATE :], at)
+    run(cancellation, far_end, played[start + RATE :], microphone[start + RATE :], start / RATE + 1.0)
     assert cancellation.working
 
 
@@ -177,15 +169,14 @@ def test_a_filter_that_starts_over_on_its_own_is_half_duplex_until_it_has_learne
     played = speech_like(40, seed=14)  # the coach speaks half of the time
     microphone = room(played, 0.02, seed=15)
     far_end = FarEnd(RATE)
-    far_end.played(played[: 2 * BLOCK])
     cancellation = cancellation_for(far_end)
     split = 18 * RATE
-    at = feed(cancellation, far_end, played, microphone[:split], 0.0)
+    run(cancellation, far_end, played, microphone[:split])
     assert cancellation.working
     cancellation.canceller.reset()  # what Speex does on its own where its filter diverges
-    at = feed(cancellation, far_end, played[split:], microphone[split : split + RATE], at)
+    run(cancellation, far_end, played[split:], microphone[split : split + RATE], split / RATE)
     assert not cancellation.working
-    feed(cancellation, far_end, played[split + RATE :], microphone[split + RATE :], at)
+    run(cancellation, far_end, played[split + RATE :], microphone[split + RATE :], split / RATE + 1.0)
     assert cancellation.working
 
 

@@ -5,8 +5,9 @@ corpus, and write it as data: voice_coach/data/crisis_model.toml.
 
 Crisis sentences of tests/data/crisis_corpus.toml are the positives; its look-alikes, its
 distress sentences and their look-alikes, every answer of tests/data/answer_corpus.toml and
-every command phrasing of the phrase book (a command is never distress) the negatives (weighted so that both sides count alike). Logistic regression by plain
-gradient descent, from zero, a fixed number of steps: the same corpus gives the same file.
+every command phrasing of the phrase book (a command is never distress) the negatives
+(weighted so that both sides count alike). Logistic regression by plain gradient descent,
+from zero, a fixed number of steps: the same corpus gives the same file.
 Grow the corpus, run this, and commit both.
 """
 

@@ -187,13 +187,13 @@ class EchoCancellation:
             # has nothing to learn from silence, and costs the idle coach nothing). Speex's DC
             # notch and pre-emphasis would change the person's voice a little for nothing.
             return near
-        if self.delay is not None and far_level > ACTIVE_LEVEL:
-            self._learn(frame / self.rate, _voice_like(far), far_level)
         played = np.clip(far * 32767, -32768, 32767).astype(np.int16)
-        out = self.canceller.cancel(near, played)
+        cleaned = self.residual.softened(near, self.canceller.cancel(near, played), played)
         if far_level > ACTIVE_LEVEL:
+            if self.delay is not None:
+                self._learn(frame / self.rate, _voice_like(self.residual.far_power), far_level)
             self._watch_filter()
-        return self.residual.softened(near, out, played)
+        return cleaned
 
     def _learn(self, seconds: float, voice: bool, far_level: float) -> None:
         """The filter heard ``seconds`` of the coach (at RMS ``far_level``): of its voice (it
@@ -214,12 +214,12 @@ class EchoCancellation:
         plays: Speex learns a simple room again within a second): until it has learned the room
         again, the listener is half-duplex."""
         learned = self.canceller.learned()
-        if learned < STARTED_OVER_SHARE * self._most_learned:
+        started_over = learned < STARTED_OVER_SHARE * self._most_learned
+        if started_over:
             if self.working:
                 log.info("the echo filter started over; half-duplex until it has learned the room again")
             self._converged = 0.0
-            self._most_learned = learned
-        self._most_learned = max(self._most_learned, learned)
+        self._most_learned = learned if started_over else max(self._most_learned, learned)
 
     def _far_at(self, start_time: float, count: int) -> np.ndarray:
         """``count`` frames at the microphone's rate of what was heard from ``start_time`` on."""
@@ -261,9 +261,8 @@ class EchoCancellation:
 
 
 
-def _voice_like(far: np.ndarray) -> bool:
-    """Whether ``far`` (one frame of what played) is broadband like a voice, not a tone."""
-    power = np.abs(np.fft.rfft(far * np.hanning(len(far)))) ** 2
+def _voice_like(power: np.ndarray) -> bool:
+    """Whether a frame of what played, by its ``power`` per bin, is broadband like a voice, not a tone."""
     return float(np.mean(power > 1e-2 * power.max())) >= VOICE_BIN_SHARE
 
 

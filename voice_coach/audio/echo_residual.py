@@ -92,6 +92,8 @@ class ResidualGate:
         self._held_for: np.ndarray | None = None  # frames each bin has held the coach's voice in a row
         self._absent_for: np.ndarray | None = None  # frames since each bin last held the coach's voice
         self._stale: np.ndarray | None = None  # bins whose voice began again after STALE_SECONDS
+        self.far_power: np.ndarray | None = None
+        """The power per bin of the far end of the last frame judged (what the coach played then)."""
 
     def room_only(self, near: np.ndarray, far_level: float) -> bool:
         """True while the coach and its echo are silent (``far_level``: the far end's RMS now,
@@ -114,7 +116,8 @@ class ResidualGate:
         the filter left of ``far`` (int16, the coach's voice as the filter was given it)."""
         loudness = level(out)
         self._floor = loudness if self._floor is None else self._floor
-        if self._voice_in(self._power(near), self._power(out), self._power(far)):
+        self.far_power = self._power(far)
+        if self._voice_in(self._power(near), self._power(out), self.far_power):
             self._near_hold = int(NEAR_HOLD_SECONDS * self.rate)
         if self._near_hold > 0:
             self._near_hold -= len(out)

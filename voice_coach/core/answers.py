@@ -12,7 +12,7 @@ a clause ("ik ben op", not "ik zit op de bank").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -160,8 +160,7 @@ def _inflected(word: str, adjectives: list[str], listed: set[str]) -> tuple[Phra
     for adjective in (p for t in adjectives for p in said_forms(t) if " " not in p):
         form = attributive(fold(adjective))
         if form is not None and form not in listed:
-            phrasing = _phrasing(word, "adjective", form)
-            found.append(Phrasing(phrasing.word, phrasing.form, phrasing.pattern, phrasing.length, adjective))
+            found.append(replace(_phrasing(word, "adjective", form), back_as=adjective))
     return tuple(found)
 
 
