@@ -783,12 +783,22 @@ def understanding(per_kind: int, only: list[str]) -> dict:
     from voice_coach.speech.voices import all_voices, problem
 
     voices = [v for v in all_voices(default_voices_dir()) if problem(v) is None and (not only or v.name in only)]
-    return measure(load_ear(), voices, per_kind)
+    figures = measure(load_ear(), voices, per_kind)
+    figures["code"] = {voice.name: code_version() for voice in voices}
+    return figures
+
+
+def code_version() -> str:
+    """The commit measured, marked when the working tree held changes not yet committed."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def understanding_table(report: dict) -> str:
     figures = report.get("understanding", {})
-    voices = {name: f for name, f in figures.items() if name not in ("sentences", "note")}
+    voices = {name: f for name, f in figures.items() if name not in ("sentences", "note", "code")}
     if not voices:
         return ""
     lines = [
@@ -808,6 +818,7 @@ def understanding_table(report: dict) -> str:
         f"synthetic speech through a general recognizer is a harsh stand-in for a person and the Dutch model "
         f"(`{COMMAND} --only understanding`, needs `pip install -e '.[bench]'`)."
         + (f" {figures['note'][:1].upper()}{figures['note'][1:]}." if "note" in figures else "")
+        + "".join(f" {name}: measured on {code}." for name, code in figures.get("code", {}).items())
     )
     return "\n".join(lines)
 
@@ -918,7 +929,11 @@ def main() -> None:
     if args.only in (None, "echo"):
         report["echo"] = echo(args.runs)
     if args.only in (None, "understanding"):
-        report["understanding"] = understanding(args.understanding_sentences, args.voices)
+        measured = understanding(args.understanding_sentences, args.voices)
+        if args.voices:  # the other voices keep their figures, and say what they were measured on
+            old = report.get("understanding", {})
+            measured = {**old, **measured, "code": {**old.get("code", {}), **measured["code"]}}
+        report["understanding"] = measured
     if args.only in (None, "voice"):
         measured = voice_quality(args.runs, args.voice_file, args.voices)
         report["voice_quality"] = {**report.get("voice_quality", {}), **measured} if args.voices else measured

@@ -19,7 +19,7 @@ import pytest
 
 from voice_coach.audio.sound import read_wav
 from voice_coach.speech.download import DownloadError
-from voice_coach.speech.mbrola_synthesis import database
+from voice_coach.speech.mbrola_synthesis import RATE_FACTOR, database
 from voice_coach.speech.piper_catalogue import PiperEntry, piper_catalogue
 from voice_coach.speech.pronunciation import load_pronunciations, pronounce
 from voice_coach.speech.speech_cache import SpeechCache
@@ -92,6 +92,22 @@ def test_mbrola_speaks_dutch_at_the_asked_rate(tmp_path):
     assert slow > normal * 1.15  # pyttsx3 ignored the rate for mb- voices; the espeak-ng program does not
     espeak = SpeechCache(tmp_path / "espeak", Synthesizer(resolve("gmw/nl", tmp_path))).get("Je lichaam mag even zakken.", 1.0)
     assert read_wav(tmp_path / "normal.wav")[0].shape != read_wav(espeak)[0].shape
+
+
+@needs_mbrola
+def test_mbrola_keeps_a_gap_between_words(tmp_path):
+    """espeak-ng runs the words together for MBROLA ("door je" heard "dorieu"); the coach asks it
+    for a short pause between them, so its sentence lasts longer than espeak-ng's own at that rate."""
+    text = "Adem in door je neus."
+    synthesizer = Synthesizer(MBROLA)
+    try:
+        seconds = synthesizer.render(text, 1.0, tmp_path / "coach.wav")
+    finally:
+        synthesizer.close()
+    asked = str(round(MBROLA.words_per_minute * RATE_FACTOR))
+    subprocess.run(["espeak-ng", "-v", "mb-nl2", "-s", asked, "-p", str(MBROLA.pitch), "-w", str(tmp_path / "joined.wav"), "--", text], check=True)
+    joined, rate = read_wav(tmp_path / "joined.wav")
+    assert seconds > len(joined) / rate * 1.08
 
 
 def test_a_missing_mbrola_voice_names_its_fix():

@@ -15,10 +15,20 @@ from .synthesis import Voice
 
 MBROLA_VOICES = Path("/usr/share/mbrola")
 """Where Debian's mbrola-nl2 / mbrola-nl3 packages put the diphone databases."""
-RATE_FACTOR = 0.892
-"""espeak-ng with an ``mb-`` voice speaks faster than asked: 143.5 words a minute when asked
-for 128 (measured over every script sentence, bench/run.py --only voice). Asked for 114, it
-speaks the coach's 128, and the independent ear then got 18.1 % of words wrong instead of 20.9 %."""
+WORD_GAP = 2
+"""espeak-ng's ``-g``: a pause between words, in units of 10 ms at its normal speed. Without
+it espeak-ng runs the words together for MBROLA ("door je" heard "dorieu", "Adem in" "at
+hem in"); with it every word keeps its own edges. The independent ear, every script
+sentence on its own (2026-12-04): 13.6 % of words wrong without a gap, 11.8 % with 1,
+11.1 % with 2, 10.5 % with 3 (each asked for 114 words a minute); but 3 is the slower of the two,
+and at a like pace it was no better (12.2 % with 3 asked for 125, 10.4 % with 2 asked for 120), so 2."""
+RATE_FACTOR = 0.9375
+"""espeak-ng with an ``mb-`` voice speaks faster than asked (143.5 words a minute when asked
+for 128 without a gap), and the word gap takes time back. Asked for 120 with the gap, it
+speaks about 116 words a minute where the coach asks for 128, the calm pace at which the
+ear heard best: 10.4 % of words wrong, against 11.1 % asked for 114 (about 108 a minute)
+and 13.5 % asked for 130 (back at 125, as fast as without the gap): the gain is the
+separated words at an unhurried pace, not the gap alone."""
 INSTALL = (
     "sudo apt-get install mbrola mbrola-{name} (Debian's contrib and non-free components: "
     "Raspberry Pi OS has them; on Debian add them to your apt sources first)"
@@ -43,13 +53,13 @@ class MbrolaEngine:
 
     def worker_command(self, voice: Voice, words_per_minute: int) -> list[str]:
         asked = round(words_per_minute * RATE_FACTOR)
-        return [sys.executable, "-m", "voice_coach.speech.mbrola_worker", voice.name, str(voice.pitch), str(asked)]
+        return [sys.executable, "-m", "voice_coach.speech.mbrola_worker", voice.name, str(voice.pitch), str(asked), str(WORD_GAP)]
 
     def version(self, voice: Voice) -> str | None:
         if self.problem(voice):
             return None
         size = database(voice).stat().st_size
-        return f"{espeak_version()}; {mbrola_version()}; {voice.name} {size} bytes"
+        return f"{espeak_version()}; {mbrola_version()}; {voice.name} {size} bytes; word gap {WORD_GAP}; rate factor {RATE_FACTOR}"
 
     def problem(self, voice: Voice) -> str | None:
         name = voice.name.removeprefix("mb-")

@@ -1,7 +1,7 @@
 """An MBROLA rendering process: the espeak-ng program with an ``mb-`` voice.
 
 Run by :mod:`voice_coach.speech.tts` (protocol: :mod:`~voice_coach.speech.worker_protocol`).
-Arguments: voice, pitch, words per minute, reply pipe.
+Arguments: voice, pitch, words per minute, word gap (espeak-ng's ``-g``), reply pipe.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ RENDER_TIMEOUT = 60
 
 
 def start(arguments: list[str]) -> Render:
-    voice, pitch, words_per_minute = arguments
+    voice, pitch, words_per_minute, word_gap = arguments
     binary = shutil.which("espeak-ng")
     if binary is None:
         raise RuntimeError("espeak-ng is not installed")
@@ -23,7 +23,7 @@ def start(arguments: list[str]) -> Render:
     def render(text: str, path: str) -> None:
         # "[[...]]" in the text is espeak-ng phoneme input (the pronunciation data).
         result = subprocess.run(
-            [binary, "-v", voice, "-s", words_per_minute, "-p", pitch, "-w", path, "--", text],
+            [binary, "-v", voice, "-s", words_per_minute, "-p", pitch, "-g", word_gap, "-w", path, "--", text],
             capture_output=True, text=True, timeout=RENDER_TIMEOUT,
         )
         # A voice lacking a diphone (nl3 lacks some) warns and speaks on; the file is checked after.
