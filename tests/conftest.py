@@ -175,17 +175,33 @@ def tiny_disk(tmp_path):
 
 
 def read_until(process, needle: str, seconds: float = 60.0) -> str:
-    """Read a subprocess's output until a line holds ``needle``; returns that line."""
+    """Read a subprocess's output until a line holds ``needle``; returns that line.
+
+    It reads the pipe itself and keeps what came after that line for the next call:
+    ``select`` on the pipe misses lines that a ``readline`` has already buffered when
+    two came at once, and would wait for them in vain. (``communicate`` afterwards gets
+    what had not been read yet.)"""
+    import os
     import select
     import time
 
-    seen, deadline = "", time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if select.select([process.stdout], [], [], 0.2)[0]:
-            line = process.stdout.readline()
-            seen += line
-            if needle in line:
-                return line
+    fd, seen = process.stdout.fileno(), ""
+    deadline = time.monotonic() + seconds
+    while True:
+        while b"\n" in getattr(process, "unread", b""):
+            line, process.unread = process.unread.split(b"\n", 1)
+            text = line.decode(errors="replace") + "\n"
+            seen += text
+            if needle in text:
+                return text
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        if select.select([fd], [], [], min(left, 0.2))[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break  # the output ended
+            process.unread = getattr(process, "unread", b"") + chunk
     raise AssertionError(f"{needle!r} never came; got:\n{seen}")
 
 
