@@ -50,8 +50,8 @@ def test_spoken_start_and_stop_then_it_listens_again(tmp_path):
     start, stop = espeak("시작 안녕하세요", "ko"), espeak("정지", "ko")
     # "stop" comes after the first sentence, which cannot be interrupted (the echo filter learns
     # from it), with room for a slow second pass under load.
-    parts = [(1.0, start), (8.5, stop), (11.5, start)]
-    with korean_daemon(tmp_path, parts, 17, scripts=quick_veilig(tmp_path)) as daemon:
+    parts = [(1.0, start), (10.0, stop), (13.0, start)]
+    with korean_daemon(tmp_path, parts, 18, scripts=quick_veilig(tmp_path)) as daemon:
         daemon.ready()
         daemon.wait_log("heard '시작 안녕하세요'", 20)
         daemon.wait_log("exercise veilig started")
@@ -79,8 +79,8 @@ def test_a_spoken_crisis_sentence_while_idle_gets_the_113_message(tmp_path):
 
 
 def test_a_spoken_crisis_sentence_during_breathing_stops_the_exercise(tmp_path):
-    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (6.0, espeak(CRISIS_SENTENCE, "ko"))]
-    with korean_daemon(tmp_path, parts, 12, scripts=quick_veilig(tmp_path)) as daemon:
+    parts = [(1.0, espeak("시작 안녕하세요", "ko")), (9.0, espeak(CRISIS_SENTENCE, "ko"))]  # after the first sentence
+    with korean_daemon(tmp_path, parts, 16, scripts=quick_veilig(tmp_path)) as daemon:
         daemon.ready()
         daemon.wait_log("exercise veilig started", 20)
         daemon.wait_log(r"understood Crisis\(\)", 25)
