@@ -186,9 +186,10 @@ def read_until(process, needle: str, seconds: float = 60.0) -> str:
     import time
 
     fd, seen = process.stdout.fileno(), ""
+    process.unread = getattr(process, "unread", b"")
     deadline = time.monotonic() + seconds
     while True:
-        while b"\n" in getattr(process, "unread", b""):
+        while b"\n" in process.unread:
             line, process.unread = process.unread.split(b"\n", 1)
             text = line.decode(errors="replace") + "\n"
             seen += text
@@ -201,7 +202,7 @@ def read_until(process, needle: str, seconds: float = 60.0) -> str:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break  # the output ended
-            process.unread = getattr(process, "unread", b"") + chunk
+            process.unread += chunk
     raise AssertionError(f"{needle!r} never came; got:\n{seen}")
 
 

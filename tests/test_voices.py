@@ -19,6 +19,7 @@ import pytest
 
 from voice_coach.audio.sound import read_wav
 from voice_coach.speech.download import DownloadError
+from voice_coach.speech import mbrola_worker
 from voice_coach.speech.mbrola_synthesis import RATE_FACTOR, database
 from voice_coach.speech.piper_catalogue import PiperEntry, piper_catalogue
 from voice_coach.speech.pronunciation import load_pronunciations, pronounce
@@ -105,7 +106,8 @@ def test_mbrola_keeps_a_gap_between_words(tmp_path):
     finally:
         synthesizer.close()
     asked = str(round(MBROLA.words_per_minute * RATE_FACTOR))
-    subprocess.run(["espeak-ng", "-v", "mb-nl2", "-s", asked, "-p", str(MBROLA.pitch), "-w", str(tmp_path / "joined.wav"), "--", text], check=True)
+    render_joined = mbrola_worker.start([MBROLA.name, str(MBROLA.pitch), asked, "0"])  # the same process, no gap
+    render_joined(text, str(tmp_path / "joined.wav"))
     joined, rate = read_wav(tmp_path / "joined.wav")
     assert seconds > len(joined) / rate * 1.08
 
