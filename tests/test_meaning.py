@@ -27,7 +27,15 @@ TABLE = [
     ("ik wil dood", "Ik wil DOOD.", True),
     ("ik wil dood", "ik wil doodgaan", False),  # whole words only
     ("zelfmoord*", "zelfmoordgedachten", True),
-    ("zelfmoord*", "zelf moord", False),
+    ("zelfmoord*", "zelf moord", True),  # a compound heard split into words
+    ("zelfmoord*", "zelf moord gedachten", True),
+    ("automutilatie", "auto mutilatie", True),
+    ("mezelf", "me zelf", True),
+    ("mezelf", "m ezelf", False),  # the first and last part at least two letters
+    ("mezelf", "mezel f", False),
+    ("dood", "do od", False),  # a short word is no compound
+    ("zelfmoord", "zelf en moord", False),
+    ("zelfmoord", "zelfmoor d", False),
     ("{want} dood", "ik wou dood", True),
     ("{want} dood", "ik zou willen dood", True),  # a class entry of several words
     ("(wil|wou) [gewoon] dood", "wil gewoon dood", True),

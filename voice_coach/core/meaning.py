@@ -6,7 +6,8 @@ Pure. A pattern is a line of the language data, for example
 "ik wou eigenlijk liever dood", but not "ik wil niet dood". The syntax:
 
 - ``word``: that word (compared folded: no case, no diacritics); ``word*``: a stem,
-  every word that starts with it ("zelfmoord*": zelfmoordgedachten);
+  every word that starts with it ("zelfmoord*": zelfmoordgedachten); a word of
+  :data:`SPLIT_LENGTH` letters or more also matches it heard split ("zelf moord");
 - ``{name}``: any entry of the word class ``name`` (an entry is a little pattern
   itself: several words, choices, other classes, but never its own class);
 - ``(a|b c)``: a choice; ``[a|b]``: an optional choice; they nest;
@@ -147,6 +148,21 @@ def meaning_set(
 _TOKEN = re.compile(r"\s*(\(|\)|\[|\]|\||~~|~|\.\.\.|…|\$|\{[^{}\s]*\}|[^\s()\[\]|~${}.…]+)")
 
 
+SPLIT_LENGTH = 6
+"""A word this long may be a compound heard as two words or more ("auto mutilatie", "me
+zelf"): a recognizer writes the word breaks it hears, and a person says none."""
+SPLIT_PART = 2
+"""The first and the last part of a compound heard split are at least this long (checking
+the middle parts too made the patterns twice as slow to compile)."""
+
+
+def _spaced(word: str) -> str:
+    """``word`` as a regular expression that also matches it heard split into parts."""
+    if len(word) < SPLIT_LENGTH:
+        return re.escape(word)
+    return "".join(re.escape(c) + (" ?" if SPLIT_PART <= i + 1 <= len(word) - SPLIT_PART else "") for i, c in enumerate(word))
+
+
 class _Compiler:
     """A recursive-descent compiler from one pattern line to a regular expression."""
 
@@ -223,9 +239,9 @@ class _Compiler:
         words = fold(token.rstrip(STEM)).split()
         if not words:
             self._fail(f"{token!r} holds no word")
-        pieces = [" " + re.escape(w) + "(?= )" for w in words]
+        pieces = [" " + _spaced(w) + "(?= )" for w in words]
         if stem:
-            pieces[-1] = " " + re.escape(words[-1]) + rf"[^ \{BREAK}{PAUSE}]*(?= )"
+            pieces[-1] = " " + _spaced(words[-1]) + rf"[^ \{BREAK}{PAUSE}]*(?= )"
         return "".join(pieces)
 
     def _gap(self, words: int) -> str:
